@@ -1,0 +1,127 @@
+"""The plan corpus: metadata from `data/plans/plans.toml`, text files beside it.
+
+Metadata is data so that adding a sixth document needs a text file and a table entry, no code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from geo.errors import DataError, NotFound
+from geo.paths import plans_dir
+
+KINDS = ("plan", "article", "report")
+REQUIRED = ("id", "file", "title", "short_title", "issuer", "date", "year", "kind", "language")
+
+
+@dataclass(frozen=True)
+class PlanMeta:
+    id: str
+    file: str
+    title: str
+    short_title: str
+    issuer: str
+    date: str
+    year: int
+    kind: str
+    language: str
+    period: str | None = None
+    author: str | None = None
+    note: str | None = None
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    directory: Path = field(default_factory=plans_dir, compare=False, hash=False)
+
+    @property
+    def path(self) -> Path:
+        return self.directory / self.file
+
+    def text(self) -> str:
+        """The file's text exactly as stored; offsets everywhere index into this string."""
+        return self.path.read_text(encoding="utf-8")
+
+    def as_dict(self) -> dict[str, object]:
+        d: dict[str, object] = {
+            "id": self.id,
+            "title": self.title,
+            "short_title": self.short_title,
+            "issuer": self.issuer,
+            "date": self.date,
+            "year": self.year,
+            "kind": self.kind,
+            "language": self.language,
+            "period": self.period,
+            "author": self.author,
+            "file": self.file,
+        }
+        d.update(self.extra)
+        return d
+
+
+class Corpus:
+    """The documents in year order (then id), which is the order passages are shown in."""
+
+    def __init__(self, plans: list[PlanMeta]) -> None:
+        self.plans: dict[str, PlanMeta] = {
+            p.id: p for p in sorted(plans, key=lambda p: (p.date, p.id))
+        }
+
+    def __iter__(self):
+        return iter(self.plans.values())
+
+    def __len__(self) -> int:
+        return len(self.plans)
+
+    def get(self, plan_id: str) -> PlanMeta:
+        try:
+            return self.plans[plan_id]
+        except KeyError:
+            known = ", ".join(self.plans)
+            raise NotFound(f"unknown plan id {plan_id!r} (known: {known})") from None
+
+
+def load_corpus(directory: Path | None = None) -> Corpus:
+    directory = directory or plans_dir()
+    meta_file = directory / "plans.toml"
+    try:
+        raw = tomllib.loads(meta_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"{meta_file}: plan metadata file missing") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"{meta_file}: {exc}") from None
+    plans: list[PlanMeta] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(raw.get("plan", []), start=1):
+        where = f"{meta_file.name} entry {i} ({entry.get('id', '?')})"
+        missing = [k for k in REQUIRED if k not in entry]
+        if missing:
+            raise DataError(f"{where}: missing {', '.join(missing)}")
+        if entry["kind"] not in KINDS:
+            raise DataError(f"{where}: kind {entry['kind']!r} is not one of {', '.join(KINDS)}")
+        if entry["id"] in seen:
+            raise DataError(f"{where}: duplicate plan id")
+        seen.add(entry["id"])
+        if not (directory / entry["file"]).is_file():
+            raise DataError(f"{where}: text file {entry['file']} not found")
+        known = set(REQUIRED) | {"period", "author", "note"}
+        extra = {k: str(v) for k, v in entry.items() if k not in known}
+        plans.append(
+            PlanMeta(
+                **{k: entry[k] for k in REQUIRED},
+                period=entry.get("period"),
+                author=entry.get("author"),
+                note=entry.get("note"),
+                extra=extra,
+                directory=directory,
+            )
+        )
+    if not plans:
+        raise DataError(f"{meta_file}: no [[plan]] entries")
+    return Corpus(plans)
+
+
+@lru_cache(maxsize=4)
+def default_corpus() -> Corpus:
+    return load_corpus()

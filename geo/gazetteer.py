@@ -1,0 +1,310 @@
+"""The gazetteer: every place the plans name, loaded from GeoJSON files and validated.
+
+Entries live in `data/gazetteer/*.geojson` (WGS-84 FeatureCollections, one per kind) so a GIS
+user can open and correct them in QGIS. The loader refuses bad data with a message naming the
+file and entry: a silent bad coordinate would end up on every map and in every export.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from geo.errors import DataError, NotFound
+from geo.paths import gazetteer_dir
+
+KINDS: dict[str, str] = {
+    "district": "区",
+    "subdistrict": "街道",
+    "town": "镇",
+    "village": "村",
+    "park": "公园与遗址",
+    "water": "河湖水系",
+    "road": "道路",
+    "rail": "铁路与轨道交通",
+    "industrial-park": "产业园区",
+    "zone": "科学城与功能区",
+    "corridor": "廊道与轴带",
+    "innovation-node": "创新节点",
+    "institution": "高校院所与机构",
+    "site": "项目与建筑",
+    "region": "区外地区",
+    "mountain": "山",
+    "other": "其他地区",
+}
+
+PRECISIONS: dict[str, str] = {
+    "surveyed": "from an authoritative boundary",
+    "approximate": "built by hand from known points; expected error under about 300 m",
+    "schematic": "shape and extent indicative only",
+    "area-only": "the text gives no location inside a larger area; drawn as that area",
+    "unlocated": "cannot be located; no geometry",
+}
+
+# Geometry types a kind may carry: the thing decides, not convenience.
+GEOMETRY_TYPES: dict[str, set[str]] = {
+    "polygon": {"Polygon", "MultiPolygon"},
+    "line": {"LineString", "MultiLineString"},
+    "point": {"Point", "MultiPoint"},
+}
+
+REQUIRED = ("id", "name", "kind", "precision", "source")
+
+
+@dataclass(frozen=True)
+class Alias:
+    """Another string for a place; `plans` limits it to documents where it has this meaning."""
+
+    text: str
+    plans: tuple[str, ...] | None = None
+
+    def applies_to(self, plan_id: str | None) -> bool:
+        return self.plans is None or (plan_id is not None and plan_id in self.plans)
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str
+    kind: str
+    precision: str
+    source: str
+    geometry: BaseGeometry | None
+    aliases: tuple[Alias, ...] = ()
+    name_en: str = ""
+    pinyin: str = ""
+    parent: str | None = None
+    layer: str | None = None
+    themes: tuple[str, ...] = ()
+    inside_haidian: str | None = None
+    note: str = ""
+    drawn_as: str | None = None
+    geometry_type: str | None = None
+    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    file: str = field(default="", compare=False)
+
+    @property
+    def label(self) -> str:
+        """The name as shown on a map: the bracketed qualifier of 清河[地区] becomes （地区）."""
+        return self.name.replace("[", "（").replace("]", "）")
+
+    @property
+    def match_name(self) -> str:
+        """The name as it is written in the texts: 清河[地区] is written 清河."""
+        if "[" in self.name:
+            return self.name.split("[", 1)[0]
+        return self.name
+
+    def names(self, plan_id: str | None = None) -> Iterator[str]:
+        """Every string that names this place in a given document."""
+        if "[" not in self.name:
+            yield self.name
+        for alias in self.aliases:
+            if alias.applies_to(plan_id):
+                yield alias.text
+
+    def properties(self) -> dict[str, object]:
+        """Plain properties for GeoJSON and tables."""
+        return {
+            "id": self.id,
+            "name": self.label,
+            "name_en": self.name_en,
+            "pinyin": self.pinyin,
+            "kind": self.kind,
+            "precision": self.precision,
+            "source": self.source,
+            "parent": self.parent,
+            "layer": self.layer,
+            "themes": list(self.themes),
+            "note": self.note,
+            "drawn_as": self.drawn_as,
+            "aliases": [a.text for a in self.aliases],
+        }
+
+
+class Gazetteer:
+    def __init__(self, places: list[Place]) -> None:
+        self.places: dict[str, Place] = {p.id: p for p in places}
+
+    def __iter__(self) -> Iterator[Place]:
+        return iter(self.places.values())
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def __contains__(self, place_id: object) -> bool:
+        return place_id in self.places
+
+    def get(self, place_id: str) -> Place:
+        try:
+            return self.places[place_id]
+        except KeyError:
+            raise NotFound(f"unknown place id {place_id!r}") from None
+
+    def children(self, place_id: str) -> list[Place]:
+        return [p for p in self if p.parent == place_id]
+
+    def ancestors(self, place_id: str) -> list[Place]:
+        out: list[Place] = []
+        place = self.get(place_id)
+        while place.parent and place.parent in self.places and len(out) < 20:
+            place = self.places[place.parent]
+            out.append(place)
+        return out
+
+
+def _alias(raw: object, where: str) -> Alias:
+    if isinstance(raw, str):
+        return Alias(raw)
+    if isinstance(raw, dict) and isinstance(raw.get("text"), str):
+        plans = raw.get("plans")
+        if plans is not None and not (
+            isinstance(plans, list) and all(isinstance(p, str) for p in plans) and plans
+        ):
+            raise DataError(f"{where}: alias {raw['text']!r} has a bad 'plans' list")
+        return Alias(raw["text"], tuple(plans) if plans else None)
+    raise DataError(f"{where}: alias {raw!r} is neither a string nor {{text, plans}}")
+
+
+def _place(feature: dict, where: str, plan_ids: set[str] | None) -> Place:
+    props = feature.get("properties") or {}
+    pid = props.get("id", "?")
+    where = f"{where} entry {pid!r}"
+    for key in REQUIRED:
+        if not props.get(key):
+            raise DataError(f"{where}: missing {key!r}")
+    if props["kind"] not in KINDS:
+        raise DataError(f"{where}: unknown kind {props['kind']!r}")
+    if props["precision"] not in PRECISIONS:
+        raise DataError(f"{where}: unknown precision {props['precision']!r}")
+    raw_geom = feature.get("geometry")
+    geometry: BaseGeometry | None = None
+    if raw_geom is None:
+        if props["precision"] != "unlocated":
+            raise DataError(f"{where}: no geometry, yet precision is {props['precision']!r}")
+        if not props.get("note"):
+            raise DataError(f"{where}: unlocated entries must say why in 'note'")
+    else:
+        if props["precision"] == "unlocated":
+            raise DataError(f"{where}: precision 'unlocated' but a geometry is given")
+        try:
+            geometry = shape(raw_geom)
+        except Exception as exc:  # shapely raises several types for malformed input
+            raise DataError(f"{where}: unreadable geometry ({exc})") from None
+        if geometry.is_empty:
+            raise DataError(f"{where}: empty geometry")
+        if not geometry.is_valid:
+            from shapely.validation import explain_validity
+
+            raise DataError(f"{where}: invalid geometry ({explain_validity(geometry)})")
+        expected = props.get("geometry_type")
+        if expected and geometry.geom_type not in GEOMETRY_TYPES.get(expected, set()):
+            raise DataError(
+                f"{where}: geometry is {geometry.geom_type}, but geometry_type is {expected!r}"
+            )
+        minx, miny, maxx, maxy = geometry.bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise DataError(f"{where}: coordinates are not longitude/latitude (WGS-84)")
+    if props["precision"] == "area-only" and not (props.get("drawn_as") and props.get("note")):
+        raise DataError(f"{where}: area-only entries need 'drawn_as' and a 'note' saying why")
+    aliases = tuple(_alias(a, where) for a in props.get("aliases") or [])
+    if plan_ids is not None:
+        for a in aliases:
+            for p in a.plans or ():
+                if p not in plan_ids:
+                    raise DataError(f"{where}: alias {a.text!r} names unknown plan {p!r}")
+    known = {
+        "id", "name", "kind", "precision", "source", "aliases", "name_en", "pinyin", "parent",
+        "layer", "themes", "inside_haidian", "note", "drawn_as", "geometry_type",
+    }
+    return Place(
+        id=pid,
+        name=props["name"],
+        kind=props["kind"],
+        precision=props["precision"],
+        source=props["source"],
+        geometry=geometry,
+        aliases=aliases,
+        name_en=props.get("name_en") or "",
+        pinyin=props.get("pinyin") or "",
+        parent=props.get("parent"),
+        layer=props.get("layer"),
+        themes=tuple(props.get("themes") or ()),
+        inside_haidian=props.get("inside_haidian"),
+        note=props.get("note") or "",
+        drawn_as=props.get("drawn_as"),
+        geometry_type=props.get("geometry_type"),
+        extra={k: v for k, v in props.items() if k not in known},
+        file=where.split(" ", 1)[0],
+    )
+
+
+def _check_names(places: list[Place]) -> None:
+    """A string may name one place per document: two unscoped claims, or two claims on the
+    same document, would make the finder's answer depend on file order."""
+    claims: dict[str, list[tuple[Place, tuple[str, ...] | None]]] = {}
+    for p in places:
+        if "[" not in p.name:
+            claims.setdefault(p.name, []).append((p, None))
+        for a in p.aliases:
+            claims.setdefault(a.text, []).append((p, a.plans))
+    for text, owners in claims.items():
+        ids = {p.id for p, _ in owners}
+        if len(ids) < 2:
+            continue
+        unscoped = [p for p, scope in owners if scope is None]
+        if len(unscoped) > 1:
+            names = ", ".join(p.id for p in unscoped)
+            raise DataError(f"alias clash: {text!r} names several places everywhere ({names})")
+        seen: dict[str, str] = {}
+        for p, scope in owners:
+            for plan in scope or ():
+                if plan in seen and seen[plan] != p.id:
+                    raise DataError(
+                        f"alias clash: {text!r} names both {seen[plan]!r} and {p.id!r} in {plan}"
+                    )
+                seen[plan] = p.id
+
+
+def load_gazetteer(directory: Path | None = None, plan_ids: set[str] | None = None) -> Gazetteer:
+    directory = directory or gazetteer_dir()
+    files = sorted(directory.glob("*.geojson"))
+    if not files:
+        raise DataError(f"{directory}: no gazetteer files (*.geojson)")
+    places: list[Place] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path.name}: not valid JSON ({exc})") from None
+        if data.get("type") != "FeatureCollection":
+            raise DataError(f"{path.name}: not a GeoJSON FeatureCollection")
+        for i, feature in enumerate(data.get("features", [])):
+            place = _place(feature, f"{path.name}#{i}", plan_ids)
+            if place.id in seen:
+                raise DataError(
+                    f"{path.name} entry {place.id!r}: duplicate id (also in {seen[place.id]})"
+                )
+            seen[place.id] = path.name
+            places.append(place)
+    for p in places:
+        if p.parent and p.parent not in seen:
+            raise DataError(f"{p.file} entry {p.id!r}: parent {p.parent!r} is not in the gazetteer")
+        if p.drawn_as and p.drawn_as not in seen:
+            raise DataError(f"{p.file} entry {p.id!r}: drawn_as {p.drawn_as!r} is not an entry")
+    _check_names(places)
+    return Gazetteer(places)
+
+
+@lru_cache(maxsize=4)
+def default_gazetteer() -> Gazetteer:
+    from geo.corpus import default_corpus
+
+    return load_gazetteer(plan_ids=set(default_corpus().plans))
