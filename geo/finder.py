@@ -148,6 +148,18 @@ def load_rules(
     return FinderRules(tuple(stops), tuple(rules))
 
 
+_QUOTES = ("“”", "「」", "『』", "\"\"", "''")
+
+
+def _unquote(text: str) -> str:
+    """An alias written in quotes (“城市客厅”) names the same thing as its inner text; a
+    mention's span should not include the punctuation."""
+    for pair in _QUOTES:
+        if len(text) > 2 and text[0] == pair[0] and text[-1] == pair[1]:
+            return text[1:-1]
+    return text
+
+
 def _applies(plans: tuple[str, ...] | None, plan_id: str | None) -> bool:
     return plans is None or (plan_id is not None and plan_id in plans)
 
@@ -172,7 +184,7 @@ class _Matcher:
                 if not alias.applies_to(plan_id):
                     continue
                 how = HOW_SCOPED if alias.plans else HOW_ALIAS
-                self._claim(entries, alias.text, place.id, how, rank)
+                self._claim(entries, _unquote(alias.text), place.id, how, rank)
         self.root: _Node = {}
         for text, value in entries.items():
             self._insert(text, value)
