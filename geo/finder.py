@@ -148,7 +148,7 @@ def load_rules(
     return FinderRules(tuple(stops), tuple(rules))
 
 
-_QUOTES = ("“”", "「」", "『』", "\"\"", "''")
+_QUOTES = ("“”", "「」", "『』", '""', "''")
 
 
 def _unquote(text: str) -> str:
@@ -297,9 +297,7 @@ def matcher(
         # Another gazetteer (a test fixture, a planner's working copy) may lack places the
         # rules name: those rules cannot apply to it, so they are left out rather than refused.
         loaded = load_rules()
-        rule_set = FinderRules(
-            loaded.stops, tuple(r for r in loaded.rules if r.place_id in gaz)
-        )
+        rule_set = FinderRules(loaded.stops, tuple(r for r in loaded.rules if r.place_id in gaz))
     built = _Matcher(gaz, rule_set, plan_id)
     if len(_matchers) > 32:
         _matchers.clear()
