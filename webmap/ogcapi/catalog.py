@@ -1,0 +1,88 @@
+"""The collections the OGC API offers: planmap's layers, plus the synthetic ones when enabled.
+
+Each collection's FeatureStore is built on first use and then kept for the life of the process,
+so no request re-reads or re-indexes a layer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from geo.errors import NotFound
+from layers.query import FeatureStore, place_store
+
+
+@dataclass
+class Collection:
+    id: str
+    title: str
+    description: str
+    loader: Callable[[], FeatureStore]
+    keywords: tuple[str, ...] = ()
+    title_en: str = ""
+    _store: FeatureStore | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def store(self) -> FeatureStore:
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = self.loader()
+        return self._store
+
+
+@dataclass
+class Catalog:
+    collections: dict[str, Collection]
+    title: str = "planmap — 海淀区规划地图 OGC API – Features"
+    description: str = (
+        "Places named in Haidian district's planning documents, with their policy text, "
+        "as OGC API – Features collections (GeoJSON, WGS-84)."
+    )
+
+    def get(self, collection_id: str) -> Collection:
+        try:
+            return self.collections[collection_id]
+        except KeyError:
+            raise NotFound(f"no collection {collection_id!r}") from None
+
+
+def build_catalog(layer_store: object | None = None, synthetic: bool = False) -> Catalog:
+    """Collections for every layer of a LayerStore (default: `layers.store.default_store()`)."""
+    if layer_store is None:
+        from layers.store import default_store
+
+        layer_store = default_store()
+    collections: dict[str, Collection] = {}
+    for layer in layer_store.layers:  # type: ignore[attr-defined]
+        title = layer.title.get("zh") or layer.title.get("en") or layer.id
+        desc = layer.description.get("zh") or layer.description.get("en") or ""
+        en = layer.description.get("en", "")
+        if en and en != desc:
+            desc = f"{desc} / {en}" if desc else en
+        collections[layer.id] = Collection(
+            id=layer.id,
+            title=title,
+            title_en=layer.title.get("en", ""),
+            description=desc,
+            keywords=tuple(k for k in (layer.group, layer.theme) if k),
+            loader=_layer_loader(layer_store, layer.id),
+        )
+    if synthetic:
+        from layers.synthetic import SYNTHETIC_LAYERS, synthetic_store
+
+        for sl in SYNTHETIC_LAYERS:
+            collections[sl.id] = Collection(
+                id=sl.id, title=sl.title, description=sl.description,
+                keywords=("synthetic",), loader=lambda i=sl.id: synthetic_store(i),
+            )
+    return Catalog(collections)
+
+
+def _layer_loader(layer_store: object, layer_id: str) -> Callable[[], FeatureStore]:
+    def load() -> FeatureStore:
+        return place_store(layer_store.features(layer_id))  # type: ignore[attr-defined]
+
+    return load

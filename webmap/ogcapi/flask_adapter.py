@@ -1,0 +1,110 @@
+"""The Flask face of the OGC API: turn a Flask request into an ApiRequest and back.
+
+Settings (app.config): `OGC_SYNTHETIC` (bool; env `PLANMAP_OGC_SYNTHETIC=1` also enables it) adds
+the synthetic benchmark collections. The catalog is built on the first request and kept in
+`app.extensions["planmap_ogcapi"]`; a test may put its own `Catalog` there before requesting.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, Response, current_app, request, url_for
+
+from webmap.ogcapi import core
+from webmap.ogcapi.catalog import Catalog, build_catalog
+
+EXTENSION = "planmap_ogcapi"
+_LOCK = threading.Lock()
+
+blueprint = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
+
+
+def synthetic_enabled(app: Flask) -> bool:
+    if "OGC_SYNTHETIC" in app.config:
+        return bool(app.config["OGC_SYNTHETIC"])
+    return os.environ.get("PLANMAP_OGC_SYNTHETIC", "") not in ("", "0", "false", "no")
+
+
+def catalog_for(app: Flask) -> Catalog:
+    catalog = app.extensions.get(EXTENSION)
+    if catalog is None:
+        with _LOCK:
+            catalog = app.extensions.get(EXTENSION)
+            if catalog is None:
+                catalog = build_catalog(synthetic=synthetic_enabled(app))
+                app.extensions[EXTENSION] = catalog
+    return catalog
+
+
+def _api_request() -> core.ApiRequest:
+    app = current_app
+    base = url_for("ogcapi.landing", _external=True).rstrip("/")
+    static = request.script_root + (app.static_url_path or "/static")
+    return core.ApiRequest(
+        base_url=base,
+        args=tuple(request.args.items(multi=True)),
+        accept=request.headers.get("Accept", ""),
+        static_url=static,
+    )
+
+
+def _serve(handler: Callable[..., core.Response], *args: str) -> Response:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        catalog = catalog_for(app)
+    except core.PlanmapError as exc:
+        status, headers, body = core.error_response(exc)
+        return Response(body, status=status, headers=headers)
+    status, headers, body = core.respond(handler, catalog, _api_request(), *args)
+    headers = {**headers, "Vary": "Accept"}
+    return Response(body, status=status, headers=headers)
+
+
+@blueprint.get("/", strict_slashes=False)
+def landing() -> Response:
+    return _serve(core.landing)
+
+
+@blueprint.get("/conformance")
+def conformance() -> Response:
+    return _serve(core.conformance)
+
+
+@blueprint.get("/api")
+def api() -> Response:
+    return _serve(core.api)
+
+
+@blueprint.get("/collections")
+def collections() -> Response:
+    return _serve(core.collections)
+
+
+@blueprint.get("/collections/<collection_id>")
+def collection(collection_id: str) -> Response:
+    return _serve(core.collection, collection_id)
+
+
+@blueprint.get("/collections/<collection_id>/queryables")
+def queryables(collection_id: str) -> Response:
+    return _serve(core.queryables, collection_id)
+
+
+@blueprint.get("/collections/<collection_id>/items")
+def items(collection_id: str) -> Response:
+    return _serve(core.items, collection_id)
+
+
+@blueprint.get("/collections/<collection_id>/items/<path:feature_id>")
+def item(collection_id: str, feature_id: str) -> Response:
+    return _serve(core.item, collection_id, feature_id)
+
+
+@blueprint.get("/<path:rest>")
+def unknown(rest: str) -> Response:
+    # Any other path under /ogcapi answers in the standard's JSON error form.
+    status, headers, body = core.error_response(core.NotFound(f"no resource /{rest}"))
+    return Response(body, status=status, headers=headers)
