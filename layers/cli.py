@@ -1,0 +1,87 @@
+"""`planmap build` and `planmap export`: thin argparse adapters over layers.build/export."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from geo.errors import BadRequest
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "build",
+        help="write every layer as GeoJSON plus a manifest (reused when nothing changed)",
+        description="Write every layer (thematic, structure, per-plan) as GeoJSON with the "
+        "place records and a manifest. A second run with unchanged inputs reuses the output.",
+    )
+    p.add_argument("--out", type=Path, default=None,
+                   help="output directory (default: <build dir>/layers)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--force", action="store_true", help="rebuild even if inputs are unchanged")
+    p.set_defaults(handler=_build)
+
+    from layers.export import CRSES, FORMATS
+
+    e = sub.add_parser(
+        "export",
+        help="write layers as GeoJSON, GeoPackage, KML, CSV, Shapefile or FlatGeobuf",
+        description="Export one layer or all of them in a GIS format and coordinate system.",
+    )
+    which = e.add_mutually_exclusive_group(required=True)
+    which.add_argument("--layer", action="append", metavar="ID",
+                       help="layer id (repeatable); see `planmap export --list`")
+    which.add_argument("--all", action="store_true", help="every layer")
+    which.add_argument("--list", action="store_true", help="list layer ids and exit")
+    e.add_argument("--format", default="geojson", metavar="F",
+                   help=f"one of {', '.join(FORMATS)} (default geojson)")
+    e.add_argument("--crs", default="EPSG:4326", metavar="C",
+                   help=f"one of {', '.join(CRSES)} (default EPSG:4326)")
+    e.add_argument("-o", "--output", type=Path, metavar="PATH", help="file to write")
+    e.add_argument("--quiet", action="store_true", help="no summary line")
+    e.set_defaults(handler=_export)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from layers.build import build
+
+    def say(message: str) -> None:
+        if not args.quiet:
+            print(f"build: {message}", file=sys.stderr, flush=True)
+
+    out = args.out
+    if out is not None and out.exists() and not out.is_dir():
+        raise BadRequest(f"--out {out} exists and is not a directory")
+    try:
+        result = build(out, progress=say, force=args.force)
+    except PermissionError as exc:
+        raise BadRequest(f"cannot write {exc.filename or out}: permission denied") from None
+    if not args.quiet:
+        layers = result.manifest.get("layers", [])
+        state = "reused" if result.reused else "built"
+        print(f"{state} {len(layers)} layers in {result.out} ({result.seconds:.1f} s)")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from layers.export import export, normalise_crs, normalise_format
+    from layers.store import default_store
+
+    # Check the cheap arguments before building the store.
+    fmt = normalise_format(args.format)
+    crs = normalise_crs(args.crs)
+    store = default_store()
+    if args.list:
+        for layer in store.layers:
+            print(f"{layer.id}\t{layer.group}\t{layer.title['zh']}\t{layer.title['en']}")
+        return 0
+    if args.output is None:
+        raise BadRequest("export needs -o PATH")
+    ids = store.layer_ids() if args.all else list(dict.fromkeys(args.layer))
+    result = export(store, ids, fmt, crs, args.output)
+    if not args.quiet:
+        n = sum(result.layers.values())
+        print(f"wrote {result.path} ({fmt}, {crs}): {len(result.layers)} layers, "
+              f"{n} features, {result.size} bytes")
+    return 0
