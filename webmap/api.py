@@ -1,0 +1,151 @@
+"""The JSON API the pages use and scripts may call: thin adapters over the LayerStore.
+
+Every handler validates its parameters, asks the store, and shapes the answer; the store raises
+the typed errors (NotFound, BadRequest) that webmap.errors turns into 4xx JSON.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from shapely.geometry import shape
+
+from geo.corpus import default_corpus
+from geo.errors import BadRequest, NotFound
+from geo.gazetteer import default_gazetteer
+from webmap import geojson
+from webmap.responses import cached
+from webmap.sources import get_store
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+
+
+def theme_title(store: Any, key: str, lang: str) -> str:
+    definitions = getattr(store, "definitions", None)
+    if definitions is None:
+        definitions = _definitions()
+    try:
+        return definitions.theme_title(key, lang) if definitions else key
+    except KeyError:
+        return key
+
+
+@lru_cache(maxsize=1)
+def _definitions() -> Any:
+    try:
+        from layers.definitions import load_definitions
+    except ModuleNotFoundError:
+        return None
+    return load_definitions()
+
+
+def layer_summary(store: Any, layer: Any) -> dict[str, Any]:
+    return {
+        "id": layer.id,
+        "title": dict(layer.title),
+        "description": dict(layer.description),
+        "group": layer.group,
+        "theme": layer.theme,
+        "theme_title": {lang: theme_title(store, layer.theme, lang) for lang in ("zh", "en")},
+        "style": dict(layer.style),
+        "default_visible": layer.default_visible,
+        "defined_by": layer.defined_by,
+        "url": url_for("api.layer_geojson", layer_id=layer.id),
+        "page": url_for("pages.layer_page", layer_id=layer.id),
+    }
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be an integer, not {raw!r}") from None
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}")
+    return value
+
+
+def place_geometry(store: Any, record: dict[str, Any]) -> dict | None:
+    if "geometry" in record:
+        return record["geometry"]
+    gaz = getattr(store, "gazetteer", None) or default_gazetteer()
+    try:
+        geom = gaz.get(record["id"]).geometry
+    except NotFound:
+        return None
+    return geom.__geo_interface__ if geom is not None else None
+
+
+def place_json(store: Any, place_id: str, crs: str) -> dict[str, Any]:
+    record = dict(store.place_record(place_id))
+    geometry = geojson.shifted(place_geometry(store, record), crs)
+    record["geometry"] = geometry
+    record["bbox"] = list(shape(geometry).bounds) if geometry else None
+    record["crs"] = crs
+    record["page"] = url_for("pages.place_page", place_id=place_id)
+    return record
+
+
+@blueprint.get("/layers")
+def layers():
+    store = get_store()
+    return jsonify(layers=[layer_summary(store, layer) for layer in store.layers])
+
+
+@blueprint.get("/layers/<layer_id>.geojson")
+def layer_geojson(layer_id: str):
+    crs = geojson.check_crs(request.args.get("crs"))
+    store = get_store()
+    store.layer(layer_id)  # NotFound before any work
+    return cached(geojson.layer_body(store, layer_id, crs))
+
+
+@blueprint.get("/basemap.geojson")
+def basemap_geojson():
+    crs = geojson.check_crs(request.args.get("crs"))
+    return cached(geojson.basemap_body(crs))
+
+
+@blueprint.get("/places")
+def places():
+    q = request.args.get("q", "").strip()
+    if not q:
+        raise BadRequest("q is required: a name, alias, English name or pinyin")
+    if len(q) > 100:
+        raise BadRequest("q is longer than 100 characters")
+    limit = int_arg("limit", current_app.config["SEARCH_LIMIT"], 1, 50)
+    results = get_store().search(q, limit=limit)
+    for r in results:
+        r["page"] = url_for("pages.place_page", place_id=r["id"])
+    return jsonify(query=q, results=results)
+
+
+@blueprint.get("/places/<place_id>")
+def place(place_id: str):
+    crs = geojson.check_crs(request.args.get("crs"))
+    return jsonify(place_json(get_store(), place_id, crs))
+
+
+def plan_summary(meta: Any) -> dict[str, Any]:
+    d = meta.as_dict()
+    d["page"] = url_for("pages.plan_page", plan_id=meta.id)
+    d["url"] = url_for("api.plan", plan_id=meta.id)
+    return d
+
+
+@blueprint.get("/plans")
+def plans():
+    return jsonify(plans=[plan_summary(meta) for meta in default_corpus()])
+
+
+@blueprint.get("/plans/<plan_id>")
+def plan(plan_id: str):
+    meta = default_corpus().get(plan_id)
+    d = plan_summary(meta)
+    d["places"] = get_store().plan_places(plan_id)
+    return jsonify(d)

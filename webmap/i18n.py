@@ -1,0 +1,98 @@
+"""The UI's words in Chinese (default) and English, and how a request picks one.
+
+Data text (names, passages, citations) is shown as written; only the interface is translated.
+`?lang=` wins over Accept-Language so that a shared link shows the language it was shared in.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from geo.errors import BadRequest
+from geo.gazetteer import KINDS
+
+LANGS = ("zh", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "site": {"zh": "海淀规划地图", "en": "Haidian planning atlas"},
+    "atlas": {"zh": "地图", "en": "Atlas"},
+    "plans": {"zh": "规划文件", "en": "Plans"},
+    "layers": {"zh": "图层", "en": "Layers"},
+    "places": {"zh": "地点", "en": "Places"},
+    "search": {"zh": "搜索地名、拼音或英文…", "en": "Search names, pinyin or English…"},
+    "no_results": {"zh": "没有找到", "en": "No match"},
+    "legend": {"zh": "图例", "en": "Legend"},
+    "basemaps": {"zh": "底图", "en": "Basemaps"},
+    "kind": {"zh": "类型", "en": "Kind"},
+    "precision": {"zh": "定位精度", "en": "Precision"},
+    "source": {"zh": "坐标来源", "en": "Coordinate source"},
+    "note": {"zh": "说明", "en": "Note"},
+    "passages": {"zh": "规划原文", "en": "Policy passages"},
+    "no_passages": {"zh": "规划中没有提及", "en": "Not named in the plans"},
+    "more": {"zh": "详情", "en": "Details"},
+    "downloads": {"zh": "下载", "en": "Downloads"},
+    "related": {"zh": "相关地点", "en": "Related places"},
+    "parent": {"zh": "上级", "en": "Part of"},
+    "children": {"zh": "下级", "en": "Contains"},
+    "same_layer": {"zh": "同一图层", "en": "Same layer"},
+    "outline": {"zh": "目录", "en": "Outline"},
+    "text": {"zh": "全文", "en": "Text"},
+    "places_named": {"zh": "文件提及的地点", "en": "Places the plan names"},
+    "features": {"zh": "要素", "en": "Features"},
+    "name": {"zh": "名称", "en": "Name"},
+    "mentions": {"zh": "提及次数", "en": "Mentions"},
+    "years": {"zh": "年份", "en": "Years"},
+    "description": {"zh": "说明", "en": "Description"},
+    "format": {"zh": "格式", "en": "Format"},
+    "not_found": {"zh": "未找到", "en": "Not found"},
+    "bad_request": {"zh": "请求有误", "en": "Bad request"},
+    "error": {"zh": "出错了", "en": "Something went wrong"},
+    "back": {"zh": "返回地图", "en": "Back to the atlas"},
+    "unlocated": {"zh": "尚未定位，地图上不显示", "en": "Not located; not drawn on maps"},
+    "issued": {"zh": "发布", "en": "Issued"},
+    "loading": {"zh": "加载中…", "en": "Loading…"},
+    "show_on_map": {"zh": "在地图上查看", "en": "Show on the atlas"},
+    "language": {"zh": "English", "en": "中文"},
+}
+
+PRECISION_LABELS: dict[str, dict[str, str]] = {
+    "surveyed": {"zh": "实测边界", "en": "surveyed"},
+    "approximate": {"zh": "近似位置", "en": "approximate"},
+    "schematic": {"zh": "示意范围", "en": "schematic"},
+    "area-only": {"zh": "仅知所在区域", "en": "area only"},
+    "unlocated": {"zh": "未定位", "en": "unlocated"},
+}
+
+KIND_EN: dict[str, str] = {
+    "district": "district", "subdistrict": "subdistrict", "town": "town", "village": "village",
+    "park": "park or heritage site", "water": "river or lake", "road": "road",
+    "rail": "railway or metro", "industrial-park": "industrial park", "zone": "zone",
+    "corridor": "corridor or axis", "innovation-node": "innovation node",
+    "institution": "institution", "site": "project or building", "region": "region",
+    "mountain": "mountain", "other": "other area",
+}
+
+
+def kind_label(kind: str, lang: str) -> str:
+    if lang == "en":
+        return KIND_EN.get(kind, kind)
+    return KINDS.get(kind, kind)
+
+
+def precision_label(precision: str, lang: str) -> str:
+    return PRECISION_LABELS.get(precision, {}).get(lang, precision)
+
+
+def choose_lang() -> str:
+    """?lang= (validated), else the best Accept-Language match, else the configured default."""
+    asked = request.args.get("lang")
+    if asked is not None:
+        if asked not in LANGS:
+            raise BadRequest(f"lang must be one of {', '.join(LANGS)}, not {asked!r}")
+        return asked
+    best = request.accept_languages.best_match(LANGS)
+    return best or current_app.config["DEFAULT_LANG"]
+
+
+def strings(lang: str) -> dict[str, str]:
+    return {key: value[lang] for key, value in STRINGS.items()}

@@ -1,0 +1,264 @@
+"""The HTML pages: the atlas, one place, one plan, one layer.
+
+Handlers gather data from the store, the corpus and the reader, and hand plain values to Jinja
+templates with autoescaping on: no document or data text is ever marked safe, so a name or a
+paragraph containing `<script>` is shown as text.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import groupby
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request, url_for
+
+from geo.corpus import default_corpus
+from geo.gazetteer import default_gazetteer
+from webmap import downloads, i18n, maps
+from webmap.api import layer_summary, place_json
+from webmap.permalink import parse_view
+from webmap.sources import get_store
+
+blueprint = Blueprint("pages", __name__)
+
+
+def page_context(lang: str, **extra: Any) -> dict[str, Any]:
+    other = "en" if lang == "zh" else "zh"
+    args = request.args.to_dict()
+    args["lang"] = other
+    return {
+        "lang": lang,
+        "t": i18n.strings(lang),
+        "kind_label": lambda k: i18n.kind_label(k, lang),
+        "precision_label": lambda p: i18n.precision_label(p, lang),
+        "other_lang_url": url_for(request.endpoint or "pages.atlas",
+                                  **(request.view_args or {}), **args),
+        "lang_q": "?lang=en" if lang == "en" else "",
+        **extra,
+    }
+
+
+def _layers(store: Any, lang: str) -> list[dict[str, Any]]:
+    return [maps.layer_config(layer_summary(store, layer), lang) for layer in store.layers]
+
+
+@blueprint.get("/")
+def atlas():
+    lang = i18n.choose_lang()
+    store = get_store()
+    layers = [layer for layer in _layers(store, lang) if layer["group"] != "plan"]
+    view = parse_view(request.args, {layer["id"] for layer in layers},
+                      current_app.config["MAX_ZOOM"])
+    config = maps.base_config(lang)
+    defaults = [layer.id for layer in store.layers if layer.default_visible
+                and layer.group != "plan"]
+    config.update(
+        layers=layers,
+        visible=view.layers if view.layers is not None else defaults,
+        place=view.place,
+        control=True,
+        legend=True,
+        search=True,
+        permalink=True,
+    )
+    if view.center:
+        config["center"] = view.center
+    if view.zoom is not None:
+        config["zoom"] = view.zoom
+    if view.basemap:
+        config["basemap"] = view.basemap
+    offered = {b["id"] for b in config["basemaps"]}
+    if config["basemap"] not in offered:
+        config["basemap"] = "vector"
+    m = maps.build_map(config)
+    return render_template("atlas.html", map=maps.map_parts(m), **page_context(lang))
+
+
+def _passages_by_plan(passages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Passages come in time order; group consecutive ones of the same plan."""
+    groups = []
+    for plan_id, items in groupby(passages, key=lambda p: p["plan_id"]):
+        items = list(items)
+        groups.append({
+            "plan_id": plan_id,
+            "plan_title": items[0].get("plan_title", plan_id),
+            "year": items[0].get("year"),
+            "passages": [dict(p, segments=_segments(p["text"], p.get("mentions", [])))
+                         for p in items],
+        })
+    return groups
+
+
+def _segments(text: str, spans: list[list[int]]) -> list[tuple[str, bool]]:
+    """Text cut into (piece, is_mention) so the template can mark mentions without |safe."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end in sorted((int(s), int(e)) for s, e in spans):
+        if start < pos or end > len(text):
+            continue
+        if start > pos:
+            out.append((text[pos:start], False))
+        out.append((text[start:end], True))
+        pos = end
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
+
+
+def _place_link(place: Any, lang: str) -> dict[str, str]:
+    return {"id": place.id, "name": place.label, "kind": i18n.kind_label(place.kind, lang),
+            "located": place.geometry is not None}
+
+
+@blueprint.get("/places/<place_id>")
+def place_page(place_id: str):
+    lang = i18n.choose_lang()
+    store = get_store()
+    record = place_json(store, place_id, "wgs84")
+    gaz = getattr(store, "gazetteer", None) or default_gazetteer()
+    layer_ids = {layer.id: layer for layer in store.layers}
+    related: dict[str, list[dict[str, str]]] = {"parent": [], "children": [], "same_layer": []}
+    if record.get("parent") and record["parent"] in gaz:
+        related["parent"].append(_place_link(gaz.get(record["parent"]), lang))
+    related["children"] = [_place_link(p, lang) for p in gaz.children(place_id)]
+    same: list[dict[str, Any]] = []
+    for lid in record.get("layers", []):
+        layer = layer_ids.get(lid)
+        if layer is None or layer.group != "structure":
+            continue
+        names = [f["properties"] for f in store.features(lid)
+                 if f["properties"].get("id") != place_id]
+        same.append({"layer": layer.title[lang], "layer_id": lid, "places": names})
+    config = maps.base_config(lang)
+    if record.get("geometry"):
+        config.update(
+            inline={"type": "FeatureCollection", "features": [{
+                "type": "Feature", "id": place_id, "geometry": record["geometry"],
+                "properties": {"id": place_id, "name": record.get("name"),
+                               "precision": record.get("precision"),
+                               "kind": record.get("kind")}}]},
+            fit=True,
+        )
+    m = maps.build_map(config)
+    layers = [{"id": lid, "title": layer_ids[lid].title[lang]}
+              for lid in record.get("layers", []) if lid in layer_ids]
+    return render_template(
+        "place.html",
+        place=record,
+        groups=_passages_by_plan(record.get("passages", [])),
+        related=related,
+        same=same,
+        layers=layers,
+        map=maps.map_parts(m),
+        **page_context(lang),
+    )
+
+
+@lru_cache(maxsize=16)
+def _plan_paragraphs(plan_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(paragraphs with mention segments, outline) of one plan, from the reader and finder."""
+    meta = default_corpus().get(plan_id)
+    text = meta.text()
+    try:
+        from geo.finder import find_places
+        mentions = find_places(text, plan_id)
+    except ModuleNotFoundError:
+        mentions = []
+    try:
+        from geo.reader import plan_doc
+        doc = plan_doc(plan_id)
+        raw = [(p.line, p.start, p.end, tuple(p.section_path), p.citation) for p in
+               doc.paragraphs]
+    except ModuleNotFoundError:  # before the reader lands: one paragraph per non-empty line
+        raw, pos = [], 0
+        for i, line in enumerate(text.splitlines(keepends=True), start=1):
+            if line.strip():
+                raw.append((i, pos, pos + len(line.rstrip("\n")), (), ""))
+            pos += len(line)
+    paragraphs, outline, seen = [], [], set()
+    for line, start, end, section_path, citation in raw:
+        for depth, heading in enumerate(section_path):
+            key = section_path[: depth + 1]
+            if key not in seen:
+                seen.add(key)
+                outline.append({"title": heading, "depth": depth, "line": line})
+        spans = [[m.start - start, m.end - start, m.place_id] for m in mentions
+                 if start <= m.start and m.end <= end]
+        segs: list[tuple[str, str | None]] = []
+        pos = 0
+        body = text[start:end]
+        for s, e, pid in spans:
+            if s < pos:
+                continue
+            if s > pos:
+                segs.append((body[pos:s], None))
+            segs.append((body[s:e], pid))
+            pos = e
+        if pos < len(body):
+            segs.append((body[pos:], None))
+        paragraphs.append({"line": line, "segments": segs, "citation": citation,
+                           "heading": bool(section_path) and body.strip() == section_path[-1]})
+    return paragraphs, outline
+
+
+@blueprint.get("/plans/<plan_id>")
+def plan_page(plan_id: str):
+    lang = i18n.choose_lang()
+    meta = default_corpus().get(plan_id)
+    store = get_store()
+    paragraphs, outline = _plan_paragraphs(plan_id)
+    place_ids = store.plan_places(plan_id)
+    gaz = getattr(store, "gazetteer", None) or default_gazetteer()
+    named = [_place_link(gaz.get(pid), lang) for pid in place_ids if pid in gaz]
+    config = maps.base_config(lang)
+    plan_layer = f"plan-{plan_id}"
+    if any(layer.id == plan_layer for layer in store.layers):
+        config.update(layers=[maps.layer_config(layer_summary(store, store.layer(plan_layer)),
+                                                lang)], visible=[plan_layer], fit=True)
+    else:
+        features = [{"type": "Feature", "id": p.id, "geometry": p.geometry.__geo_interface__,
+                     "properties": {"id": p.id, "name": p.label, "precision": p.precision,
+                                    "kind": p.kind}}
+                    for p in (gaz.get(pid) for pid in place_ids if pid in gaz)
+                    if p.geometry is not None]
+        config.update(inline={"type": "FeatureCollection", "features": features}, fit=True)
+    m = maps.build_map(config)
+    return render_template("plan.html", plan=meta, paragraphs=paragraphs, outline=outline,
+                           named=named, map=maps.map_parts(m), **page_context(lang))
+
+
+@blueprint.get("/plans")
+def plans_page():
+    lang = i18n.choose_lang()
+    return render_template("plans.html", plans=list(default_corpus()), **page_context(lang))
+
+
+@blueprint.get("/layers")
+def layers_page():
+    lang = i18n.choose_lang()
+    store = get_store()
+    return render_template("layers.html", layers=_layers(store, lang), **page_context(lang))
+
+
+@blueprint.get("/layers/<layer_id>")
+def layer_page(layer_id: str):
+    lang = i18n.choose_lang()
+    store = get_store()
+    layer = store.layer(layer_id)
+    summary = layer_summary(store, layer)
+    features = [f["properties"] for f in store.features(layer_id)]
+    config = maps.base_config(lang)
+    config.update(layers=[maps.layer_config(summary, lang)], visible=[layer_id], fit=True)
+    m = maps.build_map(config)
+    return render_template(
+        "layer.html",
+        layer=layer,
+        summary=summary,
+        features=features,
+        downloads=downloads.links(layer_id),
+        map=maps.map_parts(m),
+        **page_context(lang),
+    )
+
+
