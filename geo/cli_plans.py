@@ -109,28 +109,9 @@ def outline_lines(doc: PlanDoc, leads: bool = False) -> list[str]:
     out = [head]
     for depth, node in doc.sections.walk():
         if node.kind == "lead" and not leads:
-            continue
-        if not leads and any(a.kind == "lead" for a in _ancestors(doc.sections, node)):
-            continue
+            continue  # lead sections are leaves: nothing below them is hidden with them
         out.append("  " * depth + _node_line(node))
     return out
-
-
-def _ancestors(root: Section, target: Section) -> list[Section]:
-    path: list[Section] = []
-
-    def visit(node: Section) -> bool:
-        for child in node.children:
-            if child is target:
-                return True
-            path.append(child)
-            if visit(child):
-                return True
-            path.pop()
-        return False
-
-    visit(root)
-    return path
 
 
 def _node_line(node: Section) -> str:
