@@ -16,8 +16,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo.paths import PROJECT_ROOT, build_dir, data_dir, gazetteer_dir, plans_dir
+
+if TYPE_CHECKING:
+    from layers.store import LayerStore
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -74,8 +78,12 @@ def _reusable(out: Path, digest: str) -> dict | None:
 
 
 def build(out: Path | None = None, progress: Callable[[str], None] | None = None,
-          force: bool = False) -> BuildResult:
-    """Write all layers into `out` (default build/layers), or reuse an up-to-date build."""
+          force: bool = False, store_factory: Callable[[], LayerStore] | None = None
+          ) -> BuildResult:
+    """Write all layers into `out` (default build/layers), or reuse an up-to-date build.
+
+    `store_factory` builds the store when the inputs changed (default: the data directory's
+    corpus, gazetteer and definitions)."""
     say = progress or (lambda message: None)
     out = Path(out) if out else default_out()
     started = time.perf_counter()
@@ -85,10 +93,12 @@ def build(out: Path | None = None, progress: Callable[[str], None] | None = None
         say(f"inputs unchanged: reusing {out}")
         return BuildResult(out, True, manifest, time.perf_counter() - started)
 
-    from layers.store import LayerStore  # the expensive part: reader, finder, gazetteer
-
     say("reading plans and finding places")
-    store = LayerStore()
+    if store_factory is None:
+        from layers.store import LayerStore  # the expensive part: reader, finder, gazetteer
+
+        store_factory = LayerStore
+    store = store_factory()
     s = store.stats
     say(
         f"{s['mentions']} mentions of {s['mentioned']} places; {s['located']} of "

@@ -1,0 +1,87 @@
+"""A small, fully located data set for the layers and export tests.
+
+The real gazetteer gains geometries over time (others own it), so exports are tested against a
+copy in which a handful of entries get known geometries: a clockwise polygon (to check the
+right-hand rule), lines, points, a note longer than a shapefile field, and text that a
+spreadsheet would run as a formula. Everything else is copied unchanged, so layers.toml and the
+finder see real data.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from shapely.geometry import LineString, Point, Polygon, mapping
+
+from geo.paths import PROJECT_ROOT
+
+# id -> (lon, lat) anchor; the shape follows the entry's geometry_type.
+PLACES: dict[str, tuple[float, float]] = {
+    "zhongguancunkexuechengbeiqu": (116.185, 40.062),
+    "zhongguancunkexuecheng": (116.305, 39.982),
+    "zhongguancunruanjianyuan": (116.280, 40.045),
+    "beiqinglu": (116.140, 40.071),
+    "zhongguancundajie": (116.320, 39.960),
+    "qinghe": (116.280, 40.030),
+    "yuyuantankejishangwujiedian": (116.310, 39.920),
+    "qinghechuangxinjiedian": (116.335, 40.030),
+    "qinghuadaxue": (116.326, 40.003),
+    "yiheyuan": (116.273, 39.999),
+    "xiangshan": (116.188, 39.992),
+}
+LONG_NOTE = "中关村软件园位于海淀区北部,是国家级软件产业基地。" * 12  # > 254 bytes in UTF-8
+FORMULA_NOTE = "=HYPERLINK(\"http://example.invalid\",\"点我\")"
+FORMULA_SOURCE = "@SUM(A1:A2) test fixture"
+
+
+def _shape(kind: str, lon: float, lat: float):
+    if kind == "point":
+        return Point(lon, lat)
+    if kind == "line":
+        return LineString([(lon, lat), (lon + 0.021, lat + 0.0043), (lon + 0.047, lat - 0.0012)])
+    # Clockwise on purpose: the exporters must turn it counter-clockwise (RFC 7946).
+    return Polygon([(lon, lat), (lon, lat + 0.012), (lon + 0.017, lat + 0.0121),
+                    (lon + 0.0173, lat - 0.0005), (lon, lat)])
+
+
+def make_data_dir(root: Path) -> Path:
+    """A copy of data/ (plans, gazetteer, layers.toml) with PLACES located."""
+    data = root / "data"
+    src = PROJECT_ROOT / "data"
+    shutil.copytree(src / "plans", data / "plans")
+    shutil.copytree(src / "gazetteer", data / "gazetteer")
+    shutil.copy(src / "layers.toml", data / "layers.toml")
+    for path in (data / "gazetteer").glob("*.geojson"):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        changed = False
+        for feature in doc["features"]:
+            props = feature["properties"]
+            if props["id"] not in PLACES:
+                continue
+            lon, lat = PLACES[props["id"]]
+            feature["geometry"] = mapping(_shape(props.get("geometry_type") or "point", lon, lat))
+            props.update(precision="approximate", source="test fixture", drawn_as=None,
+                         note="test fixture geometry")
+            if props["id"] == "zhongguancunruanjianyuan":
+                props["note"] = LONG_NOTE
+            if props["id"] == "yiheyuan":
+                props["note"] = FORMULA_NOTE
+                props["source"] = FORMULA_SOURCE
+            changed = True
+        if changed:
+            path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    return data
+
+
+def fixture_store(data: Path):
+    """A LayerStore over a data directory, without touching the cached defaults."""
+    from geo.corpus import load_corpus
+    from geo.gazetteer import load_gazetteer
+    from layers.definitions import load_definitions
+    from layers.store import LayerStore
+
+    corpus = load_corpus(data / "plans")
+    gazetteer = load_gazetteer(data / "gazetteer", plan_ids=set(corpus.plans))
+    return LayerStore(corpus, gazetteer, load_definitions(data / "layers.toml"))
