@@ -111,6 +111,9 @@ def load_settings(
         if ENV_PREFIX + name in environ:
             config[name] = _coerce(name, environ[ENV_PREFIX + name], ENV_PREFIX + name)
     for key, value in (overrides or {}).items():
-        config[key] = _coerce(key, value, "create_app") if key in DEFAULTS else value
+        if key == "STORE" and not isinstance(value, str):
+            config[key] = value  # a LayerStore object handed over directly (tests)
+        else:
+            config[key] = _coerce(key, value, "create_app") if key in DEFAULTS else value
     _validate(config)
     return config

@@ -157,6 +157,10 @@
         onEachFeature: function (f, layer) {
           var id = f.id || (f.properties || {}).id;
           layer.pmPlace = id;
+          layer.on('add', function () {
+            var node = layer.getElement && layer.getElement();
+            if (node) { node.setAttribute('data-place', id); }
+          });
           if (layer.options) { layer.options.className = 'pm-feature pm-layer-' + layerId; }
           var name = (f.properties || {}).name;
           if (name) { layer.bindTooltip(el('span', {text: name}), {sticky: true}); }
