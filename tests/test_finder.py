@@ -223,6 +223,8 @@ def test_another_gazetteer_is_used_and_cached_separately(tmp_path: Path) -> None
     src = json.loads((gazetteer_dir() / "roads.geojson").read_text(encoding="utf-8"))
     features = [f for f in src["features"] if f["properties"]["id"] == "xueyuanlu"]
     features[0]["properties"]["aliases"] = ["学院路北延"]
+    features[0]["properties"]["parent"] = None  # its parent is not in this small gazetteer
+    features[0]["properties"]["drawn_as"] = None
     (tmp_path / "roads.geojson").write_text(
         json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
     )
