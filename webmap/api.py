@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 
 from geo.corpus import default_corpus
 from geo.errors import BadRequest, NotFound
@@ -81,11 +82,23 @@ def place_geometry(store: Any, record: dict[str, Any]) -> dict | None:
     return geom.__geo_interface__ if geom is not None else None
 
 
+def anchor(geom: BaseGeometry) -> list[float]:
+    """[lon, lat] of a point on the feature itself (a line's midpoint, a point inside a
+    polygon), where a popup opens: a bbox centre can fall outside a bent road or a ring."""
+    if geom.geom_type in {"LineString", "MultiLineString"}:
+        merged = geom if geom.geom_type == "LineString" else max(geom.geoms, key=lambda g: g.length)
+        point = merged.interpolate(0.5, normalized=True)
+    else:
+        point = geom.representative_point()
+    return [round(point.x, 6), round(point.y, 6)]
+
+
 def place_json(store: Any, place_id: str, crs: str) -> dict[str, Any]:
     record = dict(store.place_record(place_id))
     geometry = geojson.shifted(place_geometry(store, record), crs)
     record["geometry"] = geometry
     record["bbox"] = list(shape(geometry).bounds) if geometry else None
+    record["anchor"] = anchor(shape(geometry)) if geometry else None
     record["crs"] = crs
     record["page"] = url_for("pages.place_page", place_id=place_id)
     return record

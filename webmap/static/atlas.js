@@ -145,7 +145,16 @@
       return group;
     }
 
+    function bboxArea(f) {
+      var b = L.geoJSON(f).getBounds();
+      return b.isValid() ? (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()) : 0;
+    }
+
     function drawInto(group, fc, style, layerId) {
+      // Largest shapes first, so that smaller ones inside them stay on top and clickable.
+      var features = (fc.features || []).map(function (f) { return [bboxArea(f), f]; })
+        .sort(function (a, b) { return b[0] - a[0]; }).map(function (x) { return x[1]; });
+      fc = {type: 'FeatureCollection', features: features};
       var geo = L.geoJSON(fc, {
         style: function (f) { return featureStyle(style, f.properties || {}); },
         pointToLayer: function (f, latlng) {
@@ -215,19 +224,26 @@
     }
 
     // ------------------------------------------------------------ popups
+    // An excerpt around the first mention (the place page has whole paragraphs), then its citation.
     function passageNode(p) {
       var text = p.text || '';
+      var marks = (p.mentions || []).slice().sort(function (a, b) { return a[0] - b[0]; });
+      var from = 0, to = text.length;
+      if (marks.length && text.length > 160) {
+        from = Math.max(0, marks[0][0] - 60);
+        to = Math.min(text.length, marks[0][1] + 90);
+      }
       var quote = el('blockquote');
-      var pos = 0;
-      (p.mentions || []).slice().sort(function (a, b) { return a[0] - b[0]; }).forEach(function (m) {
-        if (m[0] < pos || m[1] > text.length) { return; }
+      if (from > 0) { quote.appendChild(document.createTextNode('…')); }
+      var pos = from;
+      marks.forEach(function (m) {
+        if (m[0] < pos || m[1] > to) { return; }
         quote.appendChild(document.createTextNode(text.slice(pos, m[0])));
         quote.appendChild(el('mark', {text: text.slice(m[0], m[1])}));
         pos = m[1];
       });
-      quote.appendChild(document.createTextNode(text.slice(pos)));
-      quote.appendChild(el('cite', {text: p.citation || ''}));
-      return quote;
+      quote.appendChild(document.createTextNode(text.slice(pos, to) + (to < text.length ? '…' : '')));
+      return el('div', {'class': 'pm-excerpt'}, [quote, el('cite', {text: p.citation || ''})]);
     }
 
     function popupNode(rec) {
@@ -248,7 +264,7 @@
         el('a', {href: cfg.api.place_page.replace('__ID__', encodeURIComponent(rec.id)) + q,
           text: S.more + (passages.length > cfg.popup_passages ? ' (' + passages.length + ')' : '')})
       ]);
-      (rec.layers || []).slice(0, 2).forEach(function (lid) {
+      (rec.layers || []).filter(function (lid) { return state.overlays[lid]; }).slice(0, 2).forEach(function (lid) {
         links.appendChild(el('a', {href: cfg.api.layer_page.replace('__ID__', encodeURIComponent(lid)) +
           q + '#downloads', text: S.downloads + ' · ' + ((state.overlays[lid] || {}).pmDef || {title: lid}).title}));
       });
@@ -261,6 +277,7 @@
     }
 
     function centreOf(rec) {
+      if (rec.anchor) { return L.latLng(rec.anchor[1], rec.anchor[0]); }
       var b = rec.bbox;
       return b ? L.latLng((b[1] + b[3]) / 2, (b[0] + b[2]) / 2) : null;
     }
