@@ -366,19 +366,29 @@ def _write_kml(store: LayerStore, layer_ids: Sequence[str], crs: str, path: Path
 def _write_gpkg(store: LayerStore, layer_ids: Sequence[str], crs: str, path: Path
                 ) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for lid in layer_ids:
-        gdf = layer_frame(store, lid, crs, nested=False)
-        layer = store.layer(lid)
-        pyogrio.write_dataframe(
-            gdf, path, driver="GPKG", layer=lid,
-            layer_options={
-                "IDENTIFIER": f"{layer.title['zh']} ({lid})",
-                "DESCRIPTION": f"{layer.title['en']}. {layer.description['en']} {crs_note(crs)}",
-            },
-        )
-        counts[lid] = len(gdf)
-    meta = layer_metadata(store, layer_ids, crs, counts)
-    pyogrio.write_dataframe(meta, path, driver="GPKG", layer="layer_metadata")
+    # The file is private until export() moves it into place, so SQLite need not fsync after
+    # every table (three times faster for --all). GeoPackage 1.2 so that older GDAL (Debian's
+    # 3.6), QGIS and ArcGIS open it without a version warning.
+    previous = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
+    try:
+        for i, lid in enumerate(layer_ids):
+            gdf = layer_frame(store, lid, crs, nested=False)
+            layer = store.layer(lid)
+            pyogrio.write_dataframe(
+                gdf, path, driver="GPKG", layer=lid,
+                dataset_options={"VERSION": "1.2"} if i == 0 else None,
+                layer_options={
+                    "IDENTIFIER": f"{layer.title['zh']} ({lid})",
+                    "DESCRIPTION": f"{layer.title['en']}. {layer.description['en']} "
+                    f"{crs_note(crs)}",
+                },
+            )
+            counts[lid] = len(gdf)
+        meta = layer_metadata(store, layer_ids, crs, counts)
+        pyogrio.write_dataframe(meta, path, driver="GPKG", layer="layer_metadata")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": previous})
     return counts
 
 
@@ -472,6 +482,8 @@ def export(store: LayerStore, layer_ids: Sequence[str], fmt: str, crs: str, path
             f"{fmt} holds one layer per file: several layers are written as a ZIP of one file "
             f"per layer, so give -o a .zip path (or use gpkg/kml, which hold many layers)"
         )
+    if fmt == "shp" and path.suffix.lower() == ".shp":
+        raise BadRequest("shapefile downloads are zipped (several files a layer): give a .zip path")
     _check_target(path)
     # Write next to the target and move into place, so a failed export leaves no half file.
     tmp_dir = Path(tempfile.mkdtemp(prefix=".planmap-export-", dir=path.parent))
