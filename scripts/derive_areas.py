@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from geo.crs import GK117, WGS84, project  # noqa: E402
 
 BOUNDARIES = ROOT / "data" / "boundaries"
+MY_FILES = ("admin", "zones", "regions", "corridors")
 GAZETTEER = ROOT / "data" / "gazetteer"
 
 EXTRACT = (
@@ -81,6 +82,7 @@ class Inputs:
     context: dict[str, tuple[BaseGeometry, dict]]  # by key
     cons: dict[str, tuple[BaseGeometry, dict]]  # by key
     township_points: list[tuple[str, str, Point]]
+    others: dict[str, dict]  # entries of other engineers' files, read-only, by id
 
     @property
     def haidian(self) -> BaseGeometry:
@@ -105,7 +107,16 @@ def read_inputs() -> Inputs:
         rows = csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t")
         for row in rows:
             points.append((row["code"], row["name"], Point(float(row["lon"]), float(row["lat"]))))
-    return Inputs(districts, context, cons, points)
+    others: dict[str, dict] = {}
+    for path in sorted(GAZETTEER.glob("*.geojson")):
+        if path.stem in MY_FILES:
+            continue
+        for f in load_fc(path)["features"]:
+            if f["geometry"] is not None:
+                props = f["properties"]
+                others[props["id"]] = {**props, "geometry": shape(f["geometry"]),
+                                       "file": path.name}
+    return Inputs(districts, context, cons, points, others)
 
 
 def township_cells(inp: Inputs) -> dict[str, BaseGeometry]:
@@ -169,6 +180,17 @@ def build(inp: Inputs) -> tuple[dict[str, dict[str, Spec]], dict]:
         geom, props = inp.cons[key]
         return geom, f"data/boundaries/construction.geojson#{key}: {props['source']}"
 
+    def reuse(pid: str, fallback: str) -> tuple[BaseGeometry, str]:
+        """Another engineer's drawing of the same thing wins over our construction line."""
+        other = inp.others.get(pid)
+        if other is None:
+            geom, src = cons(fallback)
+            return clip_line(geom, hd), src  # our lines overshoot: keep the Haidian part
+        # Theirs is already drawn for its Haidian course (some run along the border, where
+        # clipping would break them into pieces), so it is copied as is.
+        return other["geometry"], (f"copy of entry {pid!r} ({other['file']}, "
+                                   f"{other['precision']}): {other['source']}")
+
     def ctx(key: str) -> tuple[BaseGeometry, str]:
         geom, props = inp.context[key]
         tol = f"generalised {props['tolerance_m'] / 1000:g} km"
@@ -230,6 +252,7 @@ def build(inp: Inputs) -> tuple[dict[str, dict[str, Spec]], dict]:
 
     sszy, sszy_src = cons("sanshanwuyuan")
     sszy = finish(sszy.intersection(hd))
+    sszy_entry = inp.others.get("sanshanwuyuan")
     zgc16, zgc16_src = cons("zgc-2016")
     zgc16 = finish(zgc16.intersection(hd))
     xiqu, xiqu_src = cons("zgc-xiqu")
@@ -316,7 +339,13 @@ def build(inp: Inputs) -> tuple[dict[str, dict[str, Spec]], dict]:
         "zhongguancunzidongjiashichuangxinshifanqu": area_only(
             "haidianqu", hd, "the plans give no location (test roads are spread over the district, "
             "mostly in the north)", name_en="Zhongguancun Autonomous Driving Demonstration Zone"),
-        "beijinghaidiansanshanwuyuanguojiawenwubaohuliyongshifanqu": {
+        "beijinghaidiansanshanwuyuanguojiawenwubaohuliyongshifanqu": area_only(
+            "sanshanwuyuan", sszy_entry["geometry"],
+            "the 示范区 covers the 三山五园 historic area (published 68.5 km²), whose boundary "
+            "is not openly published; drawn as entry sanshanwuyuan (parks.geojson), measuring "
+            f"{_area(sszy_entry['geometry']):.1f} km²", parent="haidianqu",
+            name_en="Haidian Sanshan Wuyuan National Heritage Demonstration Zone")
+        if sszy_entry else {
             "geometry": sszy, "precision": "schematic", "source": sszy_src, "drawn_as": None,
             "parent": "haidianqu",
             "name_en": "Haidian Sanshan Wuyuan National Heritage Demonstration Zone",
@@ -433,15 +462,14 @@ def build(inp: Inputs) -> tuple[dict[str, dict[str, Spec]], dict]:
     jzh, jzh_src = ctx("jingzhanghu")
 
     # corridors
-    bql, bql_src = cons("beiqinglu")
+    bql, bql_src = reuse("beiqinglu", "beiqinglu")
     bql_props = inp.cons["beiqinglu"][1]
     bql_band = finish(band(bql, float(bql_props["band_north_m"]),
                            float(bql_props["band_south_m"])).intersection(hd))
-    bql = clip_line(bql, hd)
-    dajie, dajie_src = cons("zgc-dajie")
-    jz, jz_src = cons("jingzhang-park")
-    qh, qh_src = cons("qinghe-river")
-    shizi = MultiLineString([clip_line(jz, hd), clip_line(qh, hd)])
+    dajie, dajie_src = reuse("zhongguancundajie", "zgc-dajie")
+    jz, jz_src = reuse("jingzhangtieluyizhigongyuan", "jingzhang-park")
+    qh, qh_src = reuse("qinghe", "qinghe-river")
+    shizi = MultiLineString([jz, qh])
     yh, yh_src = cons("dayunhe-haidian")
     gb1i = cons("green-belt-1-inner")[0]
     gb1o, gb_src = cons("green-belt-1-outer")
@@ -452,10 +480,12 @@ def build(inp: Inputs) -> tuple[dict[str, dict[str, Spec]], dict]:
                                              "青龙桥街道"))])
     corridors: dict[str, Spec] = {
         "zhongguancundajiefazhanzhou": {
-            "geometry": clip_line(dajie, hd), "precision": "schematic", "source": dajie_src,
+            "geometry": dajie, "precision": "schematic", "source": dajie_src,
             "parent": "haidianqu", "drawn_as": None,
             "name_en": "Zhongguancun Street Innovation Axis",
-            "note": "the axis drawn along 中关村大街 from 白石桥 to 北五环"},
+            "note": "the axis drawn along 中关村大街 (in the broad sense, 白堆子 to 上地, where "
+                    "the "
+                    "road entry is drawn; else 白石桥 to 北五环)"},
         "beiqingluqianyankejichuangxinfazhanzoulang": {
             "geometry": bql, "precision": "schematic", "source": bql_src, "drawn_as": None,
             "parent": "zhongguancunkexuechengbeiqu",
@@ -508,7 +538,10 @@ def build(inp: Inputs) -> tuple[dict[str, dict[str, Spec]], dict]:
             "name_en": "Beiqing Road functional belt",
             "note": "the band of the 北清路 corridor 'between 翠湖南路 and 京密引水渠, 11 km, "
                     "12.9 km²' "
-                    "(清华同衡规划院); offsets chosen to give the published width"}),
+                    "(清华同衡规划院); offsets (see construction.geojson#beiqinglu) give the "
+                    "published "
+                    "width; the canal's course was not available, so the south edge is "
+                    "indicative"}),
     }
 
     derived = {
@@ -521,7 +554,7 @@ def build(inp: Inputs) -> tuple[dict[str, dict[str, Spec]], dict]:
             _feat("nanqusanzhen", "南区三镇", finish(unary_union(
                 [cells[n] for n in ("万柳地区", "东升地区", "四季青地区")])),
                 "union of the schematic cells of 海淀 (万柳地区), 东升, 四季青 (admin.geojson)"),
-            _feat("sanshanwuyuan", "三山五园地区", sszy, sszy_src),
+            *([] if sszy_entry else [_feat("sanshanwuyuan", "三山五园地区", sszy, sszy_src)]),
         ],
     }
     files = {"admin": admin, "zones": zones, "regions": regions, "corridors": corridors}
