@@ -68,11 +68,11 @@ def test_every_setting_and_route_is_documented(app):
     text = DOCS.read_text(encoding="utf-8")
     missing = [s.name for s in SETTINGS if f"`{s.name}`" not in text]
     assert not missing, f"settings not in docs/web.md: {missing}"
-    ours = {"pages", "api", None}
+    ours = {"pages", "api", "downloads", None}
     rules = sorted({
         re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", r.rule) for r in app.url_map.iter_rules()
         if r.endpoint != "static" and app.view_functions[r.endpoint].__module__.startswith(
-            ("webmap.pages", "webmap.api", "webmap.app"))
+            ("webmap.pages", "webmap.api", "webmap.app", "webmap.downloads"))
         and (r.endpoint.split(".")[0] if "." in r.endpoint else None) in ours
     })
     assert rules, "no routes found"
@@ -342,14 +342,30 @@ def test_plan_page_links_recognised_places(client, store):
     assert 'id="L1"' in html or 'id="L2"' in html
 
 
-def test_layer_page_downloads(client, store):
+def test_layer_page_downloads_every_format_and_crs(client, store, tmp_path):
+    import pyogrio
+
+    from layers import export
+
     lid = located_layer(store)
     html = client.get(f"/layers/{lid}").get_data(as_text=True)
-    links = re.findall(r'<a href="([^"]+)" download', html)
-    assert links
+    links = [u.replace("&amp;", "&") for u in re.findall(r'<a href="([^"]+)" download', html)]
+    assert len(links) == len(export.FORMATS) * 4 - 1  # KML in metres is refused
     for url in links:
-        resp = client.get(url.replace("&amp;", "&"))
+        resp = client.get(url)
         assert resp.status_code == 200, url
+        assert "attachment" in resp.headers["Content-Disposition"]
+    gpkg = client.get(f"/layers/{lid}/download.gpkg?crs=4548")
+    assert gpkg.mimetype == "application/geopackage+sqlite3"
+    path = tmp_path / "layer.gpkg"
+    path.write_bytes(gpkg.data)
+    frame = pyogrio.read_dataframe(path, layer=lid)
+    assert len(frame) == len(store.features(lid))
+    assert frame.crs.to_epsg() == 4548
+    assert client.get(f"/layers/{lid}/download.kml?crs=4548").status_code == 400
+    assert client.get(f"/layers/{lid}/download.exe").status_code == 400
+    assert client.get(f"/layers/{lid}/download.csv?crs=3857").status_code == 400
+    assert client.get("/layers/no-such-layer/download.csv").status_code == 404
 
 
 def test_markup_in_data_is_escaped_everywhere(evil_client):

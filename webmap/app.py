@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 
 from geo.corpus import default_corpus
-from webmap import api, assets, errors, pages
+from webmap import api, assets, downloads, errors, pages
 from webmap.config import load_settings
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(downloads.blueprint)
     _optional_blueprints(app)
     errors.register(app)
 
