@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -160,9 +161,20 @@ def _round(geom: BaseGeometry, decimals: int) -> BaseGeometry:
     return shapely.transform(geom, lambda xy: np.round(xy, decimals))
 
 
+# prcoords' own test of "in China" (sanity_in_china_p) as a box: lon/lat min, then max.
+_CHINA_BOX = shapely.box(72.004, 0.8293, 137.8347, 55.8271)
+
+
 def _geometry(geom: BaseGeometry, crs: str) -> BaseGeometry:
-    """Project, round, and orient polygons counter-clockwise (RFC 7946 right-hand rule)."""
-    out = _round(project(geom, crs, WGS84), DECIMALS[crs])
+    """Project, round, and orient polygons counter-clockwise (RFC 7946 right-hand rule).
+
+    GCJ-02 exists only in China: AMap draws the rest of the world in WGS-84, and the shift
+    formula far from China yields nonsense (Germany came out self-intersecting), so places
+    wholly outside prcoords' China box are written unshifted."""
+    if crs == GCJ02 and not geom.intersects(_CHINA_BOX):
+        out = _round(geom, DECIMALS[crs])
+    else:
+        out = _round(project(geom, crs, WGS84), DECIMALS[crs])
     return shapely.orient_polygons(out, exterior_cw=False)
 
 
@@ -503,6 +515,16 @@ def export(store: LayerStore, layer_ids: Sequence[str], fmt: str, crs: str, path
 
 def _export_into(store: LayerStore, layer_ids: list[str], fmt: str, crs: str, folder: Path,
                  name: str) -> ExportResult:
+    with warnings.catch_warnings():
+        # GCJ-02 is written without a CRS on purpose (each file says so), and GDAL's notes on
+        # shapefile text widths are handled by cut_bytes: neither is news to the user.
+        warnings.filterwarnings("ignore", message="'crs' was not provided")
+        warnings.filterwarnings("ignore", message=".*has been truncated to 254")
+        return _write_all(store, layer_ids, fmt, crs, folder, name)
+
+
+def _write_all(store: LayerStore, layer_ids: list[str], fmt: str, crs: str, folder: Path,
+               name: str) -> ExportResult:
     """Write into `folder`; the main file is renamed to `name` by the caller. GDAL picks
     behaviour from the extension (a FlatGeobuf path without .fgb becomes a directory), so the
     file is first written under its format's own extension."""

@@ -29,6 +29,7 @@ PLACES: dict[str, tuple[float, float]] = {
     "qinghuadaxue": (116.326, 40.003),
     "yiheyuan": (116.273, 39.999),
     "xiangshan": (116.188, 39.992),
+    "deguo": (13.40, 52.52),  # outside China: GCJ-02 leaves it unshifted
 }
 LONG_NOTE = "中关村软件园位于海淀区北部,是国家级软件产业基地。" * 12  # > 254 bytes in UTF-8
 FORMULA_NOTE = "=HYPERLINK(\"http://example.invalid\",\"点我\")"

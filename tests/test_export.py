@@ -173,6 +173,14 @@ def test_gcj02_is_named_in_every_format(store: LayerStore, tmp_path: Path) -> No
         assert not [n for n in zf.namelist() if n.endswith(".prj")]
 
 
+def test_gcj02_leaves_places_outside_china_unshifted(store: LayerStore, tmp_path: Path) -> None:
+    export(store, ["regional"], "gpkg", GCJ02, tmp_path / "r.gpkg")
+    frame = pyogrio.read_dataframe(tmp_path / "r.gpkg", layer="regional").set_index("id")
+    germany = shape(store.feature("deguo")["geometry"])
+    assert frame.loc["deguo", "geometry"].equals_exact(shapely.orient_polygons(germany), 1e-9)
+    assert frame.loc["deguo", "geometry"].is_valid
+
+
 def test_gpkg_metadata_table(store: LayerStore, tmp_path: Path) -> None:
     path = tmp_path / "all.gpkg"
     ids = store.layer_ids()
