@@ -16,6 +16,7 @@ from flask import Flask, Response, jsonify, request
 from geo.corpus import default_corpus
 from webmap import api, assets, downloads, errors, pages
 from webmap.config import load_settings
+from webmap.responses import gzip_static
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.after_request
     def after(resp: Response) -> Response:
         resp = _offline_guard(app, resp)
+        if request.path.startswith("/static/"):
+            resp = gzip_static(resp)
         return _security_headers(resp)
 
     return app

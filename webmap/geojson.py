@@ -45,10 +45,11 @@ def check_crs(crs: str | None) -> str:
     return crs
 
 
-def _round(coords: Any) -> Any:
+def _round(coords: Any, decimals: int = 6) -> Any:
+    """6 decimals (~0.1 m) for data; the basemap's display-only outlines use 5 (~1 m)."""
     if isinstance(coords, (int, float)):
-        return round(float(coords), 6)
-    return [_round(c) for c in coords]
+        return round(float(coords), decimals)
+    return [_round(c, decimals) for c in coords]
 
 
 def shifted(geometry: dict | None, crs: str) -> dict | None:
@@ -91,13 +92,12 @@ def _district_features() -> list[dict]:
             raise DataError(f"{path.name}: not valid JSON ({exc})") from None
         for f in raw.get("features", []):
             p = f.get("properties") or {}
-            level = p.get("level")
-            if level not in {"district", "province"}:
+            if p.get("level") != "district":  # the city outline is the districts' union
                 continue
-            role = "city" if level == "province" else (
-                "haidian" if p.get("adcode") == "110108" else "district"
-            )
-            out.append(_basemap_feature(f["geometry"], role, p.get("name", ""), p.get("name_en")))
+            role = "haidian" if p.get("adcode") == "110108" else "district"
+            geometry = {"type": f["geometry"]["type"],
+                        "coordinates": _round(f["geometry"]["coordinates"], 5)}
+            out.append(_basemap_feature(geometry, role, p.get("name", ""), p.get("name_en")))
         return out
     # Before the boundaries are committed: the gazetteer's own district entries.
     for place in default_gazetteer():

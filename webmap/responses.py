@@ -6,6 +6,8 @@ gzip-capable client gets the pre-compressed bytes without the server compressing
 
 from __future__ import annotations
 
+import gzip
+
 from flask import Response, current_app, request
 
 from webmap.geojson import Body
@@ -32,3 +34,31 @@ def cached(body: Body, mimetype: str = GEOJSON) -> Response:
 def wants_json() -> bool:
     """API paths answer errors in JSON; pages answer with an HTML page."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+COMPRESSIBLE = {"text/css", "text/javascript", "application/javascript", "image/svg+xml",
+                "application/json", "text/plain"}
+_static_gzip: dict[tuple[str, str], bytes] = {}
+
+
+def gzip_static(resp: Response) -> Response:
+    """Compress vendored CSS/JS once per file version: the atlas loads ~1 MB of it otherwise.
+
+    Werkzeug's static files are not compressed; planmap serves them itself (no CDN, often no
+    reverse proxy on an intranet), so it compresses them, keyed by path and ETag.
+    """
+    if (resp.status_code != 200 or resp.mimetype not in COMPRESSIBLE
+            or "gzip" not in request.accept_encodings or "Content-Encoding" in resp.headers):
+        return resp
+    key = (request.path, resp.headers.get("ETag", ""))
+    body = _static_gzip.get(key)
+    if body is None:
+        resp.direct_passthrough = False
+        body = gzip.compress(resp.get_data(), 6, mtime=0)
+        if len(_static_gzip) < 512:
+            _static_gzip[key] = body
+    resp.direct_passthrough = False
+    resp.set_data(body)
+    resp.headers["Content-Encoding"] = "gzip"
+    resp.headers["Vary"] = "Accept-Encoding"
+    return resp

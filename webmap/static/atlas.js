@@ -111,6 +111,7 @@
               .addTo(labels);
           });
           state.basemapDrawn = fc.features.length;
+          document.dispatchEvent(new CustomEvent('planmap:basemap'));
         }).catch(report);
       });
       group.on('remove', function () { map.removeLayer(labels); });
@@ -451,6 +452,7 @@
       updateUi();
       if (cfg.place) { openPlace(cfg.place, null); }
       document.body.setAttribute('data-planmap-ready', '1');
+      document.dispatchEvent(new CustomEvent('planmap:ready'));
     });
 
     function report(err) {
