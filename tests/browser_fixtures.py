@@ -1,6 +1,6 @@
 """Fixtures for the real-browser tests: the app on a local port, Debian Chromium, a network guard.
 
-Imported explicitly by tests/test_browser*.py (`from tests.browser_fixtures import *`). Chromium is
+Imported explicitly by tests/test_browser*.py (`from browser_fixtures import …`). Chromium is
 the Debian package driven by pip playwright with `executable_path`; `playwright install` is never
 run. Every request to a host other than the test server is aborted and recorded, and failed
 requests, HTTP errors, console errors and page errors are collected so a test can assert that a

@@ -396,3 +396,19 @@ def test_optional_blueprints_guard(monkeypatch, tmp_path):
     with pytest.raises(ModuleNotFoundError):
         create_app({"TESTING": True})  # a missing import inside it is not hidden
     sys.modules.pop("pm_broken_module_xyz", None)
+
+
+ODD = ["%00", "..%2F..%2Fetc%2Fpasswd", "x" * 3000, "北清路", "%3Cscript%3E", "' OR 1=1 --",
+       "%E2%80%AE", "-1", "1e309"]
+
+
+@pytest.mark.parametrize("odd", ODD)
+def test_no_server_error_on_odd_input(client, odd):
+    urls = [f"/places/{odd}", f"/plans/{odd}", f"/layers/{odd}", f"/api/places/{odd}",
+            f"/api/layers/{odd}.geojson", f"/api/plans/{odd}", f"/api/places?q={odd}",
+            f"/?zoom={odd}", f"/?center={odd}", f"/?layers={odd}", f"/?basemap={odd}",
+            f"/?place={odd}", f"/?lang={odd}", f"/layers/zones/download.{odd}",
+            f"/layers/zones/download.csv?crs={odd}", f"/api/places?q=a&limit={odd}"]
+    for url in urls:
+        resp = client.get(url)
+        assert resp.status_code < 500, (url, resp.status_code)

@@ -65,6 +65,9 @@
       opacity: 0.95
     };
     if (DASHED[props.precision]) { s.dashArray = style.dash_array || '6 4'; }
+    // An area-only place is drawn as the whole area it lies in: several of them stacked would
+    // darken that area, so they keep the outline and an invisible (still clickable) fill.
+    if (props.precision === 'area-only') { s.fillOpacity = 0; s.weight = 1; }
     return s;
   }
 
@@ -98,7 +101,12 @@
         getJSON(withParams(cfg.api.basemap, {crs: 'wgs84'})).then(function (fc) {
           L.geoJSON(fc, {
             pane: 'pmBase', interactive: false,
-            style: function (f) { return BASE_STYLE[f.properties.role] || BASE_STYLE.district; }
+            style: function (f) { return BASE_STYLE[f.properties.role] || BASE_STYLE.district; },
+            pointToLayer: function (f, latlng) {  // a lake or spring known only as a point
+              var s = BASE_STYLE[f.properties.role] || BASE_STYLE.district;
+              return L.circleMarker(latlng, {pane: 'pmBase', interactive: false, radius: 3,
+                color: s.color, weight: 1, fillColor: s.fillColor || s.color, fillOpacity: 0.9});
+            }
           }).addTo(group);
           fc.features.forEach(function (f) {
             var p = f.properties;
