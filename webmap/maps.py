@@ -20,6 +20,8 @@ from folium.template import Template
 from webmap import basemaps, i18n
 from webmap.assets import LOCAL, VENDOR_URL
 
+# Beijing municipality, rounded outward: maps that fit their features prefer the ones in here.
+HOME_BOUNDS = [[39.44, 115.42], [41.06, 117.51]]
 GROUPED_JS = "leaflet.groupedlayercontrol.min.js"
 GROUPED_CSS = "leaflet.groupedlayercontrol.min.css"
 
@@ -81,6 +83,7 @@ def base_config(lang: str) -> dict[str, Any]:
             "layer_page": url_for("pages.layer_page", layer_id="__ID__"),
         },
         "popup_passages": cfg["POPUP_PASSAGES"],
+        "home_bounds": HOME_BOUNDS,
         "layers": [],
         "visible": [],
         "place": None,

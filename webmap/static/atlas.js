@@ -203,11 +203,27 @@
         state.drawn[def.id] = fc.features.length;
         if (cfg.fit && fc.features.length && !state.fitted) {
           state.fitted = true;
-          map.fitBounds(group.getBounds(), {maxZoom: 15, padding: [20, 20]});
+          fitTo(group);
         }
         document.dispatchEvent(new CustomEvent('planmap:layer', {detail: def.id}));
       }).catch(function (err) { group.pmLoading = null; report(err); });
       return group.pmPromise;
+    }
+
+    // Fit to the features inside home (Beijing) when there are any: a plan that also names
+    // Shanghai or Germany should still open on Haidian; the far ones are a zoom-out away.
+    function fitTo(group) {
+      var home = cfg.home_bounds ? L.latLngBounds(cfg.home_bounds) : null;
+      var near = null, all = group.getBounds();
+      group.eachLayer(function (geo) {
+        (geo.eachLayer ? geo : L.featureGroup([geo])).eachLayer(function (f) {
+          var b = f.getBounds ? f.getBounds() : L.latLngBounds([f.getLatLng()]);
+          if (!home || home.contains(b)) {
+            near = near ? near.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
+          }
+        });
+      });
+      map.fitBounds(near || all, {maxZoom: 15, padding: [20, 20]});
     }
 
     var grouped = {};
@@ -227,9 +243,7 @@
       drawInto(inlineGroup, cfg.inline, {color: '#d7301f', fill_color: '#fc8d59', fill_opacity: 0.35,
         weight: 3}, 'inline');
       state.drawn.inline = cfg.inline.features.length;
-      if (cfg.fit && cfg.inline.features.length) {
-        map.fitBounds(inlineGroup.getBounds(), {maxZoom: 15, padding: [30, 30]});
-      }
+      if (cfg.fit && cfg.inline.features.length) { fitTo(inlineGroup); }
     }
 
     // ------------------------------------------------------------ popups
