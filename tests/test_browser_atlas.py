@@ -224,3 +224,20 @@ def test_screenshot_shows_chinese_glyphs(page, live_server, artifacts_dir):  # n
     page.screenshot(path=str(artifacts_dir / "atlas.png"))
     assert (artifacts_dir / "atlas.png").stat().st_size > 20_000
     assert_clean(page)
+
+
+def test_english_ui(page, live_server, artifacts_dir):  # noqa: F811
+    pid = located_place_with_passages(live_server)
+    lid = layer_of(live_server, pid)
+    open_atlas(page, live_server.url, f"?lang=en&layers={lid}&place={pid}")
+    page.wait_for_selector(f'.leaflet-popup .pm-popup[data-place="{pid}"]', timeout=5000)
+    assert page.locator(".pm-legend h4").inner_text() == "Legend"
+    assert page.locator(".pm-search input").get_attribute("placeholder").startswith("Search")
+    assert "Heritage and ecology" in page.locator(".leaflet-control-layers").inner_text()
+    meta = page.locator(".pm-popup .pm-popup-meta").inner_text()
+    assert re.search(r"[a-z]", meta) and not re.search(r"[\u4e00-\u9fff]", meta)
+    assert "Details" in page.locator(".pm-popup .pm-links").inner_text()
+    assert "lang=en" in page.url
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts_dir / "atlas-english.png"))
+    assert_clean(page)

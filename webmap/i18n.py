@@ -19,7 +19,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "plans": {"zh": "规划文件", "en": "Plans"},
     "layers": {"zh": "图层", "en": "Layers"},
     "places": {"zh": "地点", "en": "Places"},
-    "search": {"zh": "搜索地名、拼音或英文…", "en": "Search names, pinyin or English…"},
+    "search": {"zh": "搜索地名、拼音或英文…", "en": "Search: name, pinyin, English"},
     "no_results": {"zh": "没有找到", "en": "No match"},
     "legend": {"zh": "图例", "en": "Legend"},
     "basemaps": {"zh": "底图", "en": "Basemaps"},
