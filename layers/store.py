@@ -74,6 +74,7 @@ class LayerStore:
         self._passages: dict[str, list[dict]] = {}
         self._mentions: dict[str, dict[str, int]] = {}  # place id -> plan id -> count
         self._plan_places: dict[str, list[str]] = {}
+        self._geojson: dict[str, dict] = {}
         self._index_mentions()
         self.layers: list[LayerDef] = [
             self._resolve(layer) for layer in self.definitions.with_plan_layers(self.corpus)
@@ -240,9 +241,16 @@ class LayerStore:
         return {
             "type": "Feature",
             "id": place.id,
-            "geometry": mapping(place.geometry),
+            "geometry": self._geometry(place),
             "properties": dict(self._props[place.id]),
         }
+
+    def _geometry(self, place: Place) -> dict:
+        """GeoJSON geometry of a place, converted once: layers share their big polygons."""
+        cached = self._geojson.get(place.id)
+        if cached is None:
+            cached = self._geojson[place.id] = mapping(place.geometry)
+        return cached
 
     def features(self, layer_id: str) -> list[dict]:
         return [f for pid in self.member_ids(layer_id) if (f := self.feature(pid)) is not None]
@@ -261,7 +269,7 @@ class LayerStore:
         record = place.properties()
         record.update(self._props[place_id])
         record["located"] = place.geometry is not None
-        record["geometry"] = mapping(place.geometry) if place.geometry is not None else None
+        record["geometry"] = self._geometry(place) if place.geometry is not None else None
         record["layers"] = list(self._place_layers.get(place_id, []))
         return record
 
