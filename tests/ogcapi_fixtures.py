@@ -6,9 +6,12 @@ hand-made places instead (coordinates are illustrative, around Haidian).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask
 from werkzeug.serving import make_server
@@ -120,3 +123,37 @@ def live_server(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@contextmanager
+def server_process(catalog: str = "small", log: Path | None = None) -> Iterator[str]:
+    """Serve a catalog from a child process; yields the base URL.
+
+    Needed for in-process GDAL clients (pyogrio): GDAL does its HTTP while holding the GIL, so a
+    server thread in the same interpreter could never answer it.
+    """
+    cmd = [sys.executable, str(Path(__file__).resolve()), catalog]
+    stderr = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    try:
+        line = proc.stdout.readline().strip() if proc.stdout else ""
+        if not line.startswith("http://127.0.0.1:"):
+            raise RuntimeError(f"test server did not start: {line!r}")
+        yield line
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if log:
+            stderr.close()
+
+
+def _serve_forever(catalog: str) -> None:
+    app = make_app(small_catalog() if catalog == "small" else None)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    print(f"http://127.0.0.1:{server.server_port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    _serve_forever(sys.argv[1] if len(sys.argv) > 1 else "small")
