@@ -241,3 +241,40 @@ def test_english_ui(page, live_server, artifacts_dir):  # noqa: F811
     page.wait_for_timeout(500)
     page.screenshot(path=str(artifacts_dir / "atlas-english.png"))
     assert_clean(page)
+
+
+def test_markup_in_a_place_name_shows_as_text_in_popups_and_search(browser):  # noqa: F811
+    from browser_fixtures import guard_page, start_server
+    from shapely.geometry import Point
+
+    from geo.gazetteer import Gazetteer, Place, default_gazetteer
+    from layers.store import LayerStore
+
+    evil = "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>测试园"
+    places = [*default_gazetteer(), Place(
+        id="evil-test-place", name=evil, kind="park", precision="approximate",
+        source="test", geometry=Point(116.30, 40.00), layer="heritage", themes=("heritage",),
+        geometry_type="point")]
+    srv, server, thread = start_server({"STORE": LayerStore(gazetteer=Gazetteer(places))})
+    context = browser.new_context(locale="zh-CN")
+    pg = context.new_page()
+    guard = guard_page(pg)
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        pg.goto(srv.url + "/?layers=heritage&place=evil-test-place&center=40,116.3&zoom=14")
+        pg.wait_for_selector('.pm-popup[data-place="evil-test-place"]', timeout=8000)
+        assert pg.locator(".pm-popup h3").inner_text().startswith("<img src=x")
+        pg.locator(".pm-search input").fill("测试园")
+        hit = pg.locator('.pm-search button[data-place="evil-test-place"]')
+        hit.wait_for(timeout=5000)
+        assert "<script>" in hit.inner_text()
+        pg.locator('[data-place="evil-test-place"].leaflet-interactive').hover()
+        pg.wait_for_timeout(300)
+        assert pg.evaluate("window.__pwned") is None and not dialogs
+        assert pg.locator(".pm-popup img, .leaflet-tooltip img").count() == 0
+        assert not guard.problems()
+    finally:
+        context.close()
+        server.shutdown()
+        thread.join(timeout=5)
