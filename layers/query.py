@@ -177,7 +177,7 @@ class FeatureStore:
     tree: shapely.STRtree
     _postings: dict[str, dict[str, np.ndarray]]
     _by_id: dict[str, int]
-    _json: dict[str, list[str | None]] = field(default_factory=dict)
+    _json: dict[str, list[bytes | None]] = field(default_factory=dict)
     _meta: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -286,10 +286,11 @@ class FeatureStore:
 
     def feature_json(self, i: int, crs: str = CRS84) -> str:
         """One feature serialised as GeoJSON text in `crs`, cached after the first request."""
-        return self.features_json([i], crs)[0]
+        return self.features_json([i], crs)[0].decode("utf-8")
 
-    def features_json(self, indices: Sequence[int], crs: str = CRS84) -> list[str]:
-        """Serialised features for a page; the missing ones are reprojected in one batch."""
+    def features_json(self, indices: Sequence[int], crs: str = CRS84) -> list[bytes]:
+        """UTF-8 GeoJSON of each feature, cached per CRS; missing ones are reprojected in one
+        batch. A page is then a byte join, with no per-request serialisation."""
         cache = self._json.get(crs)
         if cache is None:
             cache = self._json[crs] = [None] * len(self.ids)
@@ -306,7 +307,7 @@ class FeatureStore:
                      "geometry": None if g is None else mapping(g),
                      "properties": self.properties[i]},
                     ensure_ascii=False, separators=(",", ":"),
-                )
+                ).encode("utf-8")
         return [cache[int(i)] for i in indices]  # type: ignore[misc]
 
     def feature(self, i: int, crs: str = CRS84) -> dict:

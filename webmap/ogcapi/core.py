@@ -456,9 +456,10 @@ def items(catalog: Catalog, req: ApiRequest, collection_id: str) -> Response:
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if fmt == "html":
         # The HTML map draws on Leaflet's lon/lat, whatever crs the JSON links carry.
-        feats = [json.loads(s) for s in store.features_json(page.indices, CRS84)]
+        feats = [json.loads(b) for b in store.features_json(page.indices, CRS84)]
         return _html(
             "items.html", req, catalog, collection=coll, features=feats, links=links,
+            map_features=[_map_feature(f) for f in feats],
             number_matched=page.number_matched, number_returned=returned,
             offset=query.offset, limit=query.limit,
             queryables=list(store.queryables.values()),
@@ -469,13 +470,20 @@ def items(catalog: Catalog, req: ApiRequest, collection_id: str) -> Response:
         "timeStamp": stamp,
         "links": links,
     }
-    body = (
-        '{"type":"FeatureCollection","features":['
-        + ",".join(store.features_json(page.indices, query.crs))
-        + "],"
-        + json.dumps(rest, ensure_ascii=False, separators=(",", ":"))[1:]
-    )
-    return _ok(body.encode("utf-8"), GEOJSON, _crs_header(query.crs))
+    body = b"".join((
+        b'{"type":"FeatureCollection","features":[',
+        b",".join(store.features_json(page.indices, query.crs)),
+        b"],",
+        json.dumps(rest, ensure_ascii=False, separators=(",", ":"))[1:].encode("utf-8"),
+    ))
+    return _ok(body, GEOJSON, _crs_header(query.crs))
+
+
+def _map_feature(feature: dict) -> dict:
+    """What the HTML map needs of a feature (not its passages: those can be long)."""
+    name = (feature.get("properties") or {}).get("name")
+    return {"type": "Feature", "id": feature["id"], "geometry": feature["geometry"],
+            "properties": {"name": name}}
 
 
 def item(catalog: Catalog, req: ApiRequest, collection_id: str, feature_id: str) -> Response:
@@ -495,7 +503,8 @@ def item(catalog: Catalog, req: ApiRequest, collection_id: str, feature_id: str)
     ]
     if fmt == "html":
         feature = store.feature(index, CRS84)
-        return _html("item.html", req, catalog, collection=coll, feature=feature, links=links)
+        return _html("item.html", req, catalog, collection=coll, feature=feature, links=links,
+                     map_features=[_map_feature(feature)])
     text = store.feature_json(index, crs)
     body = text[:-1] + ',"links":' + json.dumps(links, ensure_ascii=False) + "}"
     return _ok(body.encode("utf-8"), GEOJSON, _crs_header(crs))
