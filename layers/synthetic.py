@@ -58,15 +58,15 @@ def generate(layer: SyntheticLayer) -> tuple[list[dict], np.ndarray]:
         geoms = shapely.points(x, y)
         prefix = "pt"
     else:
-        # A convex quadrilateral 100–800 m across: four points at sorted angles round a centre.
-        angles = np.sort(rng.uniform(0, 2 * np.pi, (n, 4)), axis=1)
+        # A quadrilateral 100–800 m across: one vertex in each quadrant round a centre, so the
+        # centre is inside and the ring is simple and counter-clockwise.
+        angles = (np.arange(4) + rng.uniform(0.05, 0.95, (n, 4))) * (np.pi / 2)
         radius = rng.uniform(0.001, 0.005, (n, 4))
         ring = np.stack(
             [x[:, None] + radius * np.cos(angles), y[:, None] + radius * np.sin(angles)], axis=2
         ).round(6)
         ring = np.concatenate([ring, ring[:, :1]], axis=1)
         geoms = shapely.polygons(ring)
-        geoms = shapely.make_valid(geoms)
         prefix = "pg"
     cats = rng.integers(0, len(CATEGORIES), n)
     years = rng.integers(0, len(YEARS), n)
