@@ -30,6 +30,7 @@ import re
 import shutil
 import tempfile
 import warnings
+import weakref
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -161,6 +162,11 @@ def _round(geom: BaseGeometry, decimals: int) -> BaseGeometry:
     return shapely.transform(geom, lambda xy: np.round(xy, decimals))
 
 
+# Projected geometries per store (a store never changes): (place id, crs) -> geometry.
+_PROJECTED: weakref.WeakKeyDictionary[LayerStore, dict[tuple[str, str], BaseGeometry]] = (
+    weakref.WeakKeyDictionary()
+)
+
 # prcoords' own test of "in China" (sanity_in_china_p) as a box: lon/lat min, then max.
 _CHINA_BOX = shapely.box(72.004, 0.8293, 137.8347, 55.8271)
 
@@ -199,7 +205,13 @@ def layer_frame(store: LayerStore, layer_id: str, crs: str = WGS84, nested: bool
     frame = pd.DataFrame(rows, columns=columns)
     for col in ("mention_count", "first_year", "last_year"):
         frame[col] = pd.array(frame[col], dtype="Int64")
-    geoms = [_geometry(shape(f["geometry"]), crs) for f in feats]
+    cache = _PROJECTED.setdefault(store, {})
+    geoms = []
+    for f in feats:
+        key = (f["id"], crs)
+        if key not in cache:  # plan layers repeat places; the GCJ-02 shift is per vertex
+            cache[key] = _geometry(shape(f["geometry"]), crs)
+        geoms.append(cache[key])
     return gpd.GeoDataFrame(
         frame, geometry=gpd.GeoSeries(geoms, index=frame.index),
         crs=None if crs == GCJ02 else crs,
