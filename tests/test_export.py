@@ -243,6 +243,17 @@ def test_shapefile_text_cut_at_character_boundary(store: LayerStore, tmp_path: P
                                      if f["properties"]["passages"]}
 
 
+def test_excerpt_is_the_sentence_naming_the_place() -> None:
+    from layers.export import excerpt, excerpts_text
+
+    passage = {"citation": "《规划》(第3行)", "text": "第一句。推进清河整治;打造廊道。第三句。",
+               "mentions": [[6, 8]]}
+    assert excerpt(passage) == "《规划》(第3行):推进清河整治;"
+    assert excerpt({**passage, "mentions": [[16, 18]]}).endswith(":第三句。")
+    text = excerpts_text([passage] * 5)
+    assert text.count("《规划》") == 3 and "2 more passages" in text
+
+
 def test_cut_bytes() -> None:
     text = "北清路" * 100
     cut = cut_bytes(text, 254)

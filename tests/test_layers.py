@@ -194,6 +194,21 @@ def test_search_finds_beiqing_road(store: LayerStore, q: str) -> None:
     assert all(set(r) >= {"id", "name", "match", "mention_count", "located"} for r in results)
 
 
+@pytest.mark.parametrize(("q", "pid"), [("qinghuadaxue", "qinghuadaxue"),
+                                        ("ic park", "zhongguancunjichengdianlushejiyuan"),
+                                        ("yiheyuan", "yiheyuan"), ("颐和园", "yiheyuan")])
+def test_search_pinyin_aliases(store: LayerStore, q: str, pid: str) -> None:
+    assert store.search(q)[0]["id"] == pid
+
+
+def test_search_english_names(store: LayerStore) -> None:
+    named = [p for p in store.gazetteer if p.name_en]
+    if not named:
+        pytest.skip("no English names in the gazetteer yet")
+    place = max(named, key=lambda p: len(p.name_en))
+    assert place.id in [r["id"] for r in store.search(place.name_en.upper(), limit=50)]
+
+
 def test_search_ranks_exact_before_prefix_before_substring(store: LayerStore) -> None:
     results = store.search("清河", limit=50)
     ranks = [("exact", "prefix", "substring").index(r["match"]) for r in results]
