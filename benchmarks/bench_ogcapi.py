@@ -206,18 +206,18 @@ def main() -> int:
     print(f"OGC API under gunicorn ({args.workers} sync workers) vs python -m http.server, "
           f"loopback, {args.threads} client threads, ≤{args.requests} requests or "
           f"≤{args.seconds:.0f} s per cell\n")
-    head = (f"{'scenario':44} {'bytes':>10} | {'API req/s':>9} {'p50 ms':>8} {'p95 ms':>8} | "
+    head = (f"{'scenario':52} {'bytes':>10} | {'API req/s':>9} {'p50 ms':>8} {'p95 ms':>8} | "
             f"{'static req/s':>12} {'p50 ms':>8} {'p95 ms':>8}")
     print(head)
     print("-" * len(head))
     for name, size, api, static in rows:
-        print(f"{name:44} {size:>10,} | {api['rps']:>9.1f} {api['p50']:>8.1f} {api['p95']:>8.1f} | "
+        print(f"{name:52} {size:>10,} | {api['rps']:>9.1f} {api['p50']:>8.1f} {api['p95']:>8.1f} | "
               f"{static['rps']:>12.1f} {static['p50']:>8.1f} {static['p95']:>8.1f}"
               + (f"  (errors: {api['errors']}/{static['errors']})"
                  if api["errors"] or static["errors"] else ""))
     print("\nbbox query inside the store, 100 000 points (best of repeated runs):")
     for label, ms, n in index_timing():
-        print(f"  {label:44} {ms:9.3f} ms  ({n} features)")
+        print(f"  {label:52} {ms:9.3f} ms  ({n} features)")
     return 0
 
 

@@ -385,3 +385,21 @@ def test_html_pages_use_local_leaflet_and_escape_text(client):
     assert "北京大学" in page
     item = client.get("/ogcapi/collections/places/items/far-east?f=html").get_data(as_text=True)
     assert "<b>不应" not in item and "&lt;b&gt;不应" in item
+
+
+def test_every_route_parameter_and_setting_is_documented(app):
+    from pathlib import Path
+
+    from layers.query import CRS_URIS, PLACE_QUERYABLES
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "ogcapi.md").read_text("utf-8")
+    rules = {re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", r.rule) for r in app.url_map.iter_rules()
+             if r.endpoint.startswith("ogcapi.") and r.endpoint != "ogcapi.unknown"}
+    assert len(rules) == 8
+    missing = [r for r in sorted(rules) if f"`{r}`" not in text]
+    assert not missing, f"routes not in docs/ogcapi.md: {missing}"
+    params = [*core.ITEMS_PARAMS, *(q.name for q in PLACE_QUERYABLES), "category"]
+    assert not [p for p in params if f"`{p}`" not in text]
+    assert not [u for u in CRS_URIS if f"`{u}`" not in text]
+    for setting in ("OGC_SYNTHETIC", "PLANMAP_OGC_SYNTHETIC", "STORE"):
+        assert setting in text
