@@ -278,3 +278,17 @@ def test_markup_in_a_place_name_shows_as_text_in_popups_and_search(browser):  # 
         context.close()
         server.shutdown()
         thread.join(timeout=5)
+
+
+def test_share_gives_the_permalink(page, live_server):  # noqa: F811
+    open_atlas(page, live_server.url, "?layers=heritage&center=40.00000,116.27000&zoom=12")
+    page.locator(".pm-share-button").click()
+    link = page.locator(".pm-share-link").input_value()
+    assert link == page.url
+    query = parse_qs(urlsplit(link).query)
+    assert query["layers"] == ["heritage"] and query["zoom"] == ["12"]
+    has_embed = page.evaluate("!!Planmap.state.cfg.api.embed")
+    if has_embed:
+        code = page.locator(".pm-share-code").input_value()
+        assert code.startswith("<iframe src=") and "/embed?" in code and "layers=heritage" in code
+    assert_clean(page)

@@ -412,3 +412,22 @@ def test_no_server_error_on_odd_input(client, odd):
     for url in urls:
         resp = client.get(url)
         assert resp.status_code < 500, (url, resp.status_code)
+
+
+def atlas_config(client, query: str = "") -> dict:
+    html = client.get("/" + query).get_data(as_text=True)
+    return json.loads(re.search(r"Planmap\.init\(\w+, (\{.*\})\);", html).group(1))
+
+
+def test_share_offers_an_iframe_only_when_an_embed_page_exists():
+    from flask import Blueprint
+
+    app = create_app({"TESTING": True})
+    if any(r.rule == "/embed" for r in app.url_map.iter_rules()):
+        assert atlas_config(app.test_client())["api"]["embed"] == "/embed"
+        return
+    assert atlas_config(app.test_client())["api"]["embed"] is None
+    stub = Blueprint("embed_stub", __name__)
+    stub.add_url_rule("/embed", "embed", lambda: "embedded")
+    app.register_blueprint(stub)
+    assert atlas_config(app.test_client())["api"]["embed"] == "/embed"

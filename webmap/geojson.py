@@ -108,10 +108,16 @@ def _district_features() -> list[dict]:
 
 
 def _basemap_feature(geometry: dict, role: str, name: str, name_en: str | None) -> dict:
-    label_at = None
-    if role in {"district", "haidian"}:
-        point = shape(geometry).representative_point()
-        label_at = [round(point.x, 6), round(point.y, 6)]
+    """A basemap feature with the point its label sits on: inside an area, halfway along a
+    line (the longest part of a multi-line); points carry no label (their marker is small)."""
+    geom = shape(geometry)
+    point = None
+    if geom.geom_type in {"Polygon", "MultiPolygon"}:
+        point = geom.representative_point()
+    elif geom.geom_type in {"LineString", "MultiLineString"}:
+        line = geom if geom.geom_type == "LineString" else max(geom.geoms, key=lambda g: g.length)
+        point = line.interpolate(0.5, normalized=True)
+    label_at = [round(point.x, 6), round(point.y, 6)] if point is not None else None
     return {
         "type": "Feature",
         "geometry": geometry,

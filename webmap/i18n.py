@@ -53,6 +53,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "loading": {"zh": "加载中…", "en": "Loading…"},
     "show_on_map": {"zh": "在地图上查看", "en": "Show on the atlas"},
     "language": {"zh": "English", "en": "中文"},
+    "share": {"zh": "分享 / 嵌入", "en": "Share / embed"},
+    "view_link": {"zh": "当前视图链接", "en": "Link to this view"},
+    "embed_code": {"zh": "嵌入代码（iframe）", "en": "Embed code (iframe)"},
+    "width": {"zh": "宽", "en": "Width"},
+    "height": {"zh": "高", "en": "Height"},
 }
 
 PRECISION_LABELS: dict[str, dict[str, str]] = {

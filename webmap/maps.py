@@ -64,6 +64,11 @@ def layer_config(summary: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
+def _has_route(rule: str) -> bool:
+    """Whether another area's blueprint (the embed page) is registered in this app."""
+    return any(r.rule == rule for r in current_app.url_map.iter_rules())
+
+
 def base_config(lang: str) -> dict[str, Any]:
     cfg = current_app.config
     return {
@@ -81,6 +86,7 @@ def base_config(lang: str) -> dict[str, Any]:
             "basemap": url_for("api.basemap_geojson"),
             "place_page": url_for("pages.place_page", place_id="__ID__"),
             "layer_page": url_for("pages.layer_page", layer_id="__ID__"),
+            "embed": "/embed" if _has_route("/embed") else None,
         },
         "popup_passages": cfg["POPUP_PASSAGES"],
         "home_bounds": HOME_BOUNDS,

@@ -13,6 +13,7 @@
 
   var Planmap = window.Planmap = {maps: []};
   var DASHED = {approximate: true, schematic: true};
+  var MINOR_ZOOM = 13;
   var BASE_STYLE = {
     city: {color: '#b9ad98', weight: 1.5, fillColor: '#f3efe6', fillOpacity: 1},
     district: {color: '#c4b8a2', weight: 1, fillColor: '#f1ece1', fillOpacity: 1},
@@ -92,10 +93,16 @@
     // ------------------------------------------------------------ basemaps
     function vectorBasemap(b) {
       var group = L.featureGroup();
-      var labels = L.layerGroup();
+      var labels = L.layerGroup();       // district names: always
+      var minor = L.layerGroup();        // rivers, roads, rail: from MINOR_ZOOM in
       var loaded = false;
+      function showMinor() {
+        if (map.hasLayer(group) && map.getZoom() >= MINOR_ZOOM) { minor.addTo(map); } else { map.removeLayer(minor); }
+      }
+      map.on('zoomend', showMinor);
       group.on('add', function () {
         labels.addTo(map);
+        showMinor();
         if (loaded) { return; }
         loaded = true;
         getJSON(withParams(cfg.api.basemap, {crs: 'wgs84'})).then(function (fc) {
@@ -112,17 +119,19 @@
             var p = f.properties;
             if (!p.label_at) { return; }
             var name = cfg.lang === 'en' && p.name_en ? p.name_en : p.name;
+            var district = p.role === 'district' || p.role === 'haidian';
             L.tooltip({permanent: true, direction: 'center', interactive: false,
-              className: 'pm-district-label' + (p.role === 'haidian' ? ' pm-haidian' : '')})
+              className: (district ? 'pm-district-label' : 'pm-minor-label pm-' + p.role) +
+                (p.role === 'haidian' ? ' pm-haidian' : '')})
               .setLatLng([p.label_at[1], p.label_at[0]])
               .setContent(el('span', {text: name}))
-              .addTo(labels);
+              .addTo(district ? labels : minor);
           });
           state.basemapDrawn = fc.features.length;
           document.dispatchEvent(new CustomEvent('planmap:basemap'));
         }).catch(report);
       });
-      group.on('remove', function () { map.removeLayer(labels); });
+      group.on('remove', function () { map.removeLayer(labels); map.removeLayer(minor); });
       return group;
     }
 
@@ -414,6 +423,47 @@
       });
     }
 
+    // ------------------------------------------------------------ share
+    // The view link is the permalink; when an /embed page exists, an <iframe> snippet of the
+    // same view (same parameters) with a chosen size.
+    function shareControl() {
+      var ctl = L.control({position: 'topleft'});
+      ctl.onAdd = function () {
+        var panel = el('div', {'class': 'pm-share-panel', hidden: 'hidden'});
+        var button = el('button', {type: 'button', 'class': 'pm-share-button', text: S.share});
+        var box = el('div', {'class': 'pm-control pm-share'}, [button, panel]);
+        L.DomEvent.disableClickPropagation(box);
+        var link = el('input', {type: 'text', readonly: 'readonly', 'class': 'pm-share-link'});
+        var code = el('textarea', {readonly: 'readonly', rows: '3', 'class': 'pm-share-code'});
+        var w = el('input', {type: 'number', value: '800', min: '200', max: '4000'});
+        var h = el('input', {type: 'number', value: '600', min: '200', max: '4000'});
+        panel.appendChild(el('label', {}, [S.view_link, link]));
+        if (cfg.api.embed) {
+          panel.appendChild(el('label', {}, [S.embed_code, code]));
+          panel.appendChild(el('div', {'class': 'pm-share-size'}, [S.width, w, S.height, h]));
+        }
+        function refresh() {
+          writePermalink();
+          var here = window.location.origin + (state.permalink || window.location.pathname + window.location.search);
+          link.value = here;
+          if (cfg.api.embed) {
+            var src = window.location.origin + cfg.api.embed + here.slice(here.indexOf('?') < 0 ? here.length : here.indexOf('?'));
+            code.value = '<iframe src="' + esc(src) + '" width="' + (parseInt(w.value, 10) || 800) +
+              '" height="' + (parseInt(h.value, 10) || 600) + '" style="border:0" loading="lazy"></iframe>';
+          }
+        }
+        button.addEventListener('click', function () {
+          if (panel.hasAttribute('hidden')) { refresh(); panel.removeAttribute('hidden'); link.select(); } else { panel.setAttribute('hidden', 'hidden'); }
+        });
+        [w, h].forEach(function (input) { input.addEventListener('input', refresh); });
+        map.on('moveend overlayadd overlayremove baselayerchange popupopen popupclose', function () {
+          if (!panel.hasAttribute('hidden')) { setTimeout(refresh, 0); }
+        });
+        return box;
+      };
+      return ctl;
+    }
+
     // ------------------------------------------------------------ permalink
     function visibleIds() {
       return cfg.layers.filter(function (d) { return map.hasLayer(state.overlays[d.id]); })
@@ -464,6 +514,7 @@
       L.control.groupedLayers(baseByTitle, grouped, {collapsed: false, position: 'topright'}).addTo(map);
     }
     if (cfg.search) { searchControl().addTo(map); }
+    if (cfg.permalink) { shareControl().addTo(map); }
     if (cfg.legend) { legendControl().addTo(map); }
     var pending = (cfg.visible || []).filter(function (id) { return state.overlays[id]; })
       .map(function (id) { map.addLayer(state.overlays[id]); return state.overlays[id].pmPromise; });
