@@ -427,6 +427,7 @@ def test_share_offers_an_iframe_only_when_an_embed_page_exists():
         assert atlas_config(app.test_client())["api"]["embed"] == "/embed"
         return
     assert atlas_config(app.test_client())["api"]["embed"] is None
+    app = create_app({"TESTING": True})
     stub = Blueprint("embed_stub", __name__)
     stub.add_url_rule("/embed", "embed", lambda: "embedded")
     app.register_blueprint(stub)
