@@ -300,6 +300,16 @@ def test_datetime(client):
         k for k, p in props.items() if 2019 in p["years"]}
     assert ids_of(client, "datetime=../2016-12-31") == {
         k for k, p in props.items() if min(p["years"]) <= 2016}
+    both = {k for k, p in props.items() if 2021 in p["years"]}
+    assert ids_of(client, "datetime=2021-01-01T00:00:00%2B08:00/2021-12-31T00:00:00Z") == both
+    assert ids_of(client, "datetime=2021-01-01T00:00:00+08:00/2021-12-31T00:00:00Z") == both
+
+
+def test_huge_numbers_are_not_errors(client):
+    page = get_json(client, "/ogcapi/collections/places/items?offset=" + "9" * 30)
+    assert page["features"] == [] and page["numberMatched"] == len(PLACES)
+    page = get_json(client, "/ogcapi/collections/places/items?limit=" + "9" * 30)
+    assert page["numberReturned"] == len(PLACES)
 
 
 # ---- errors ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -350,6 +350,8 @@ def _instant(text: str, end: bool) -> date | None:
     text = text.strip()
     if text in ("", ".."):
         return None
+    if "T" in text and " " in text:  # an unencoded "+08:00" arrives as " 08:00"
+        text = text.replace(" ", "+")
     try:
         if "T" in text or " " in text:
             return datetime.fromisoformat(text.replace("z", "Z")).date()
@@ -495,7 +497,7 @@ def item(catalog: Catalog, req: ApiRequest, collection_id: str, feature_id: str)
     if index is None:
         raise NotFound(f"no feature {feature_id!r} in collection {collection_id!r}")
     crs = crs_uri(req.get("crs")) if req.get("crs") is not None else CRS84
-    path = f"/collections/{coll.id}/items/{feature_id}"
+    path = f"/collections/{coll.id}/items/{quote(feature_id, safe='')}"
     links = [
         *_self_links(req, path, fmt, GEOJSON, "this feature"),
         _link(_url(req, f"/collections/{coll.id}", f="json"), "collection", JSON,
