@@ -58,6 +58,14 @@ def data_report(gazetteer: Gazetteer, checks: list[Check]) -> dict[str, object]:
         {"id": p.id, "name": p.name, "file": _file(p.file), "reason": p.note}
         for p in gazetteer if p.precision == "unlocated"
     ]
+    # An area-only entry carries a copy of its area; if the area was redrawn since, say so.
+    stale = [
+        {"id": p.id, "drawn_as": p.drawn_as}
+        for p in gazetteer
+        if p.precision == "area-only" and p.drawn_as in gazetteer
+        and p.geometry is not None and gazetteer.get(p.drawn_as).geometry is not None
+        and not p.geometry.equals(gazetteer.get(p.drawn_as).geometry)
+    ]
     failed = [c for c in checks if not c.ok]
     return {
         "valid": True,
@@ -68,6 +76,7 @@ def data_report(gazetteer: Gazetteer, checks: list[Check]) -> dict[str, object]:
         "precision_by_file": {f: {"entries": sum(c.values()), **shares(c)}
                               for f, c in sorted(by_file.items())},
         "unlocated": unlocated,
+        "stale_copies": stale,
         "ok": not failed,
     }
 
@@ -109,6 +118,10 @@ def render_text(report: dict) -> str:
     lines += ["", f"unlocated ({len(report['unlocated'])})"]
     for u in report["unlocated"]:
         lines.append(f"  {u['id']} {u['name']} [{u['file']}]: {u['reason']}")
+    if report["stale_copies"]:
+        lines += ["", "warning: area-only copies that differ from their area "
+                  "(rerun scripts/derive_areas.py)"]
+        lines += [f"  {s['id']} (drawn as {s['drawn_as']})" for s in report["stale_copies"]]
     failed = report["measures_failed"]
     lines += ["", "OK" if report["ok"] else f"FAILED: {failed} measure(s) outside tolerance"]
     return "\n".join(lines)
