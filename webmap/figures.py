@@ -1,0 +1,158 @@
+"""`/figures/…`: the static map figures of layers.render over HTTP, for reports and slides.
+
+A thin adapter: query parameters become a FigureSpec (which validates them, as it does for
+`planmap render`), the figure is rendered once per process and request, and served with an ETag
+so a report generator or a browser that asks again gets a 304. Errors are JSON with a 4xx
+status whatever the Accept header: the caller is usually an <img> tag or a script, never a
+person reading an HTML error page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from geo.errors import BadRequest, PlanmapError
+from layers import render
+from webmap.sources import get_store
+
+blueprint = Blueprint("figures", __name__, url_prefix="/figures")
+
+CACHE_ENTRIES = 48
+CACHE_BYTES = 256 * 1024 * 1024
+QUERY = ("paper", "landscape", "size", "dpi", "lang", "title", "bbox")
+
+
+class _Cache:
+    """Rendered figures by request: a figure takes about a second, a cache hit nothing."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[bytes, str] | None:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple, data: bytes) -> tuple[bytes, str]:
+        entry = (data, hashlib.sha1(data).hexdigest()[:24])
+        with self._lock:
+            self._items[key] = entry
+            while len(self._items) > CACHE_ENTRIES or (
+                    len(self._items) > 1
+                    and sum(len(d) for d, _ in self._items.values()) > CACHE_BYTES):
+                self._items.popitem(last=False)
+        return entry
+
+
+_cache = _Cache()
+
+
+def spec_from_query(args: Any, fmt: str, **what: Any) -> render.FigureSpec:
+    unknown = sorted(set(args) - set(QUERY))
+    if unknown:
+        raise BadRequest(f"unknown parameter(s): {', '.join(unknown)} "
+                         f"(known: {', '.join(QUERY)})")
+    dpi_raw = args.get("dpi")
+    try:
+        dpi = int(dpi_raw) if dpi_raw is not None else render.DPI_DEFAULT
+    except ValueError:
+        raise BadRequest(f"dpi must be an integer, not {dpi_raw!r}") from None
+    landscape_raw = (args.get("landscape") or "0").lower()
+    if landscape_raw not in {"0", "1", "true", "false", "yes", "no"}:
+        raise BadRequest("landscape must be 1 or 0")
+    paper = args.get("paper") or None
+    return render.FigureSpec(
+        fmt=fmt,
+        paper=paper.upper() if paper else None,
+        landscape=landscape_raw in {"1", "true", "yes"},
+        size=render.parse_size(args["size"]) if args.get("size") else None,
+        dpi=dpi,
+        title=args.get("title") or None,
+        lang=args.get("lang") or "zh",
+        bbox=render.parse_bbox(args["bbox"]) if args.get("bbox") else None,
+        **what,
+    )
+
+
+def _serve(spec: render.FigureSpec, filename: str) -> Response:
+    store = get_store()
+    key = (id(store), spec.key())
+    entry = _cache.get(key)
+    if entry is None:
+        entry = _cache.put(key, render.render(store, spec).data)
+    data, etag = entry
+    headers = {
+        "ETag": f'"{etag}"',
+        "Cache-Control": f"public, max-age={current_app.config['CACHE_MAX_AGE']}",
+        "Content-Disposition": f'inline; filename="{filename}.{spec.fmt}"',
+    }
+    if etag in request.if_none_match:
+        return Response(status=304, headers=headers)
+    return Response(data, mimetype=render.FORMATS[spec.fmt], headers=headers)
+
+
+def _fmt(fmt: str) -> str:
+    fmt = fmt.lower()
+    if fmt not in render.FORMATS:
+        raise BadRequest(f"figures are {', '.join(render.FORMATS)}, not {fmt!r}")
+    return fmt
+
+
+@blueprint.get("/layers/<ids>.<fmt>")
+def layers_figure(ids: str, fmt: str):
+    layer_ids = tuple(x for x in ids.split(",") if x)
+    store = get_store()
+    known = {layer.id for layer in store.layers}
+    unknown = [x for x in layer_ids if x not in known]
+    if unknown:  # a list of ids is a parameter: a bad one is a 400, like the atlas's layers=
+        raise BadRequest(f"unknown layer id(s): {', '.join(unknown)}")
+    spec = spec_from_query(request.args, _fmt(fmt), layers=layer_ids)
+    return _serve(spec, "-".join(layer_ids)[:80] or "figure")
+
+
+@blueprint.get("/places/<place_id>.<fmt>")
+def place_figure(place_id: str, fmt: str):
+    spec = spec_from_query(request.args, _fmt(fmt), place=place_id)
+    get_store().place_record(place_id)  # NotFound (404) before rendering
+    return _serve(spec, place_id)
+
+
+@blueprint.get("/plans/<plan_id>.<fmt>")
+def plan_figure(plan_id: str, fmt: str):
+    spec = spec_from_query(request.args, _fmt(fmt), plan=plan_id)
+    get_store().corpus.get(plan_id)
+    return _serve(spec, plan_id)
+
+
+@blueprint.get("")
+def limits():
+    """What the figure routes accept, so a script can check before it asks."""
+    return jsonify(
+        formats=render.FORMATS,
+        papers={k: {"width_mm": w, "height_mm": h} for k, (w, h) in render.PAPERS_MM.items()},
+        default="A4 landscape, 150 dpi",
+        dpi={"min": render.DPI_MIN, "max": render.DPI_MAX, "default": render.DPI_DEFAULT},
+        size_px={"min": render.SIDE_MIN_PX, "max": render.SIDE_MAX_PX},
+        max_pixels=render.MAX_PIXELS,
+        max_layers=render.MAX_LAYERS,
+        parameters=list(QUERY),
+        examples=[
+            url_for("figures.layers_figure", ids="parks", fmt="pdf", paper="A4"),
+            url_for("figures.place_figure", place_id="yiheyuan", fmt="png", dpi=200),
+            url_for("figures.plan_figure", plan_id="haidian-14th-fyp", fmt="svg"),
+        ],
+    )
+
+
+@blueprint.errorhandler(PlanmapError)
+def _error(exc: PlanmapError):
+    return jsonify(code=exc.code, description=exc.message, status=exc.http_status), \
+        exc.http_status
