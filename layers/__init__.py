@@ -1,0 +1,6 @@
+"""Map layers: places + their policy text, grouped, built and exported.
+
+`definitions` (data/layers.toml, validated), `store` (LayerStore: the one object the web atlas,
+the OGC API and the figures read), `build` (`planmap build`), `export` (`planmap export`),
+`cli` (argparse wiring). Depends on `geo` only; nothing here knows about Flask or Folium.
+"""
