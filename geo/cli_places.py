@@ -14,6 +14,7 @@ import difflib
 import json
 import re
 import sys
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -190,8 +191,6 @@ def run_places(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
-    from geo.cli_plans import _pad
-
     for p in places:
         print(f"{_pad(p.id, 44)} {_pad(p.label, 28)} {_pad(p.kind, 16)} {p.precision}")
     print(f"\n{len(places)} entries")
@@ -201,6 +200,12 @@ def run_places(args: argparse.Namespace) -> int:
         + ", ".join(f"{k} {by_precision[k]}" for k in PRECISIONS if by_precision[k])
     )
     return 0
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-justify for a terminal, where CJK characters take two columns."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - used)
 
 
 # --- mentions ------------------------------------------------------------------------------
