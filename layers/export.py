@@ -218,6 +218,12 @@ def layer_frame(store: LayerStore, layer_id: str, crs: str = WGS84, nested: bool
     )
 
 
+def table_name(layer_id: str) -> str:
+    """GeoPackage table and shapefile name of a layer: ArcGIS accepts only letters, digits and
+    underscores in table names, so the layer id's hyphens become underscores."""
+    return layer_id.replace("-", "_")
+
+
 def _is_text(frame: pd.DataFrame, col: str) -> bool:
     if col == "geometry":
         return False
@@ -252,7 +258,7 @@ def layer_metadata(store: LayerStore, layer_ids: Iterable[str], crs: str,
         rows.append(
             {
                 "layer_id": lid,
-                "table_name": lid,
+                "table_name": table_name(lid),
                 "title_zh": layer.title["zh"],
                 "title_en": layer.title["en"],
                 "description_zh": layer.description["zh"],
@@ -400,7 +406,7 @@ def _write_gpkg(store: LayerStore, layer_ids: Sequence[str], crs: str, path: Pat
             gdf = layer_frame(store, lid, crs, nested=False)
             layer = store.layer(lid)
             pyogrio.write_dataframe(
-                gdf, path, driver="GPKG", layer=lid,
+                gdf, path, driver="GPKG", layer=table_name(lid),
                 dataset_options={"VERSION": "1.2"} if i == 0 else None,
                 layer_options={
                     "IDENTIFIER": f"{layer.title['zh']} ({lid})",
@@ -442,7 +448,7 @@ def _write_shp(store: LayerStore, layer_ids: Sequence[str], crs: str, path: Path
             for family in ("point", "line", "polygon"):
                 part = gdf[families == family]
                 if len(part):
-                    pyogrio.write_dataframe(part, folder / f"{lid}_{family}.shp",
+                    pyogrio.write_dataframe(part, folder / f"{table_name(lid)}_{family}.shp",
                                             driver="ESRI Shapefile", encoding="UTF-8",
                                             promote_to_multi=True)
             counts[lid] = len(gdf)
@@ -453,7 +459,8 @@ def _write_shp(store: LayerStore, layer_ids: Sequence[str], crs: str, path: Path
         (folder / "README.txt").write_text(readme_text(
             store, layer_ids, "shp", crs, counts,
             extra=(
-                "One shapefile per layer and geometry family (<layer>_point/_line/_polygon.shp):"
+                "One shapefile per layer and geometry family (<layer>_point/_line/_polygon.shp, "
+                "hyphens of layer ids written as underscores):"
                 " a shapefile holds one geometry type. Text is UTF-8 (.cpg).\n"
                 "Field names (property -> shapefile field, at most 10 characters):\n"
                 f"{mapping}\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -34,6 +35,7 @@ from layers.export import (
     export,
     neutralise,
     normalise_crs,
+    table_name,
 )
 from layers.store import LayerStore
 
@@ -51,12 +53,14 @@ def _read_back(path: Path, fmt: str, layer_ids: list[str]) -> dict[str, gpd.GeoD
     """Each layer as GDAL reads it, with field names mapped back to property names."""
     out: dict[str, gpd.GeoDataFrame] = {}
     for lid in layer_ids:
-        if fmt in ("gpkg", "kml"):
+        if fmt == "gpkg":
+            frame = pyogrio.read_dataframe(path, layer=table_name(lid))
+        elif fmt == "kml":
             frame = pyogrio.read_dataframe(path, layer=lid)
         elif fmt == "shp":
             names = zipfile.ZipFile(path).namelist()
             parts = [pyogrio.read_dataframe(f"/vsizip/{path}/{n}") for n in names
-                     if n.startswith(f"{lid}_") and n.endswith(".shp")]
+                     if n.startswith(f"{table_name(lid)}_") and n.endswith(".shp")]
             frame = pd.concat(parts, ignore_index=True)
             frame = frame.rename(columns={v: k for k, v in FIELD_MAP.items()})
         elif len(layer_ids) > 1:
@@ -186,8 +190,10 @@ def test_gpkg_metadata_table(store: LayerStore, tmp_path: Path) -> None:
     ids = store.layer_ids()
     export(store, ids, "gpkg", WGS84, path)
     listed = [name for name, _ in pyogrio.list_layers(path)]
-    assert sorted(listed) == sorted([*ids, "layer_metadata"])
+    assert sorted(listed) == sorted([*map(table_name, ids), "layer_metadata"])
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", name) for name in listed)  # ArcGIS-safe
     meta = pyogrio.read_dataframe(path, layer="layer_metadata").set_index("layer_id")
+    assert meta.loc["plan-haidian-14th-fyp", "table_name"] == "plan_haidian_14th_fyp"
     assert meta.loc["parks", "title_zh"] == "产业园区"
     assert meta.loc["parks", "feature_count"] == len(store.features("parks"))
     assert "第353行" in meta.loc["bage-chuangxin-jiedian", "defined_by"]
@@ -311,7 +317,7 @@ def test_cli_export_all_gpkg_real_data(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["export", "--all", "--format", "gpkg", "-o", str(path)]) == 0
     assert "wrote" in capsys.readouterr().out
     listed = {name for name, _ in pyogrio.list_layers(path)}
-    assert listed == {*default_store().layer_ids(), "layer_metadata"}
+    assert listed == {*map(table_name, default_store().layer_ids()), "layer_metadata"}
     meta = pyogrio.read_dataframe(path, layer="layer_metadata")
     assert "科学城与功能区" in set(meta["title_zh"])
 
