@@ -78,7 +78,8 @@ def test_east_and_west_area_mean_future_science_city_halves_in_2019_report() -> 
 def test_qinghe_river_area_station_and_node() -> None:
     assert "加快清河、西三旗等区域" in line(P13, 400)
     assert spans("加快清河、西三旗等区域", P13) == [("清河", "qinghe-diqu"), ("西三旗", "xisanqi")]
-    assert spans("加快清河、西三旗等区域", P14) == [("清河", "qinghe"), ("西三旗", "xisanqi")]
+    assert spans("加快清河、西三旗等区域", P14) == [("清河", "qinghe-diqu"), ("西三旗", "xisanqi")]
+    assert spans("修复清河、永定河引水渠三大水系", P13)[0] == ("清河", "qinghe")
     assert spans("修复清河、永定河引水渠三大水系", P14) == [
         ("清河", "qinghe"),
         ("永定河引水渠", "yongdingheyinshuiqu"),
