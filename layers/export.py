@@ -24,6 +24,7 @@ lon/lat with no CRS, and each file says in its own metadata that they are GCJ-02
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -356,13 +357,20 @@ def _write_fgb(store: LayerStore, lid: str, crs: str, path: Path) -> int:
 
 
 def _kml_description(row: pd.Series, passages: list[dict]) -> str:
-    head = f"{row['name']}({row['kind']},precision: {row['precision']})"
-    lines = [head, f"规划提及 {row['mention_count']} 次 / mentioned {row['mention_count']} times"]
+    """The balloon. Google Earth and most KML viewers render <description> as HTML, so every
+    piece of place or plan text is escaped and the structure is ours."""
+    e = html.escape
+    parts = [
+        f"<p><b>{e(str(row['name']))}</b>({e(str(row['kind']))},"
+        f"precision: {e(str(row['precision']))})<br/>"
+        f"规划提及 {int(row['mention_count'])} 次 / mentioned {int(row['mention_count'])} times</p>"
+    ]
     for p in passages[:KML_PASSAGES_SHOWN]:
-        lines.append(excerpt(p, limit=400))
+        parts.append(f"<p>{e(excerpt(p, limit=400))}</p>")
     if len(passages) > KML_PASSAGES_SHOWN:
-        lines.append(f"(另有{len(passages) - KML_PASSAGES_SHOWN}段,见 /places/{row['id']})")
-    return "\n\n".join(lines)
+        more = len(passages) - KML_PASSAGES_SHOWN
+        parts.append(f"<p>(另有{more}段,见 {e('/places/' + str(row['id']))})</p>")
+    return "\n".join(parts)
 
 
 def _write_kml(store: LayerStore, layer_ids: Sequence[str], crs: str, path: Path

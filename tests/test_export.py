@@ -209,6 +209,18 @@ def test_kml_balloon_holds_policy_text(store: LayerStore, tmp_path: Path) -> Non
     assert passage["citation"] in row["description"]
 
 
+def test_kml_balloon_escapes_text() -> None:
+    from layers.export import _kml_description
+
+    row = pd.Series({"id": "x", "name": "<script>alert(1)</script>", "kind": "site",
+                     "precision": "approximate", "mention_count": 1})
+    passage = {"citation": "《A&B》(第1行)", "text": "建设<img src=x onerror=alert(1)>中心。",
+               "mentions": [[0, 2]]}
+    balloon = _kml_description(row, [passage])
+    assert "<script>" not in balloon and "<img" not in balloon
+    assert "&lt;script&gt;" in balloon and "《A&amp;B》" in balloon
+
+
 def test_csv_neutralises_formulas(store: LayerStore, tmp_path: Path) -> None:
     path = tmp_path / "heritage.csv"
     export(store, ["heritage"], "csv", WGS84, path)
