@@ -62,6 +62,7 @@ class StopString:
     text: str
     plans: tuple[str, ...] | None
     reason: str
+    example: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class ContextRule:
     place_id: str
     plans: tuple[str, ...] | None
     reason: str
+    example: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,13 @@ def _plans(raw: object, where: str, plan_ids: set[str] | None) -> tuple[str, ...
         if unknown:
             raise DataError(f"{where}: unknown plan id(s) {', '.join(unknown)}")
     return tuple(raw)
+
+
+def _example(entry: dict, where: str) -> str | None:
+    example = entry.get("example")
+    if example is not None and not (isinstance(example, str) and example):
+        raise DataError(f"{where}: 'example' must be a non-empty string")
+    return example
 
 
 def load_rules(
@@ -111,7 +120,7 @@ def load_rules(
         where = f"{path.name} [[stop]] #{i}"
         if not isinstance(entry, dict):
             raise DataError(f"{where}: not a table")
-        extra = set(entry) - {"text", "plans", "reason"}
+        extra = set(entry) - {"text", "plans", "reason", "example"}
         if extra:
             raise DataError(f"{where}: unknown key(s) {', '.join(sorted(extra))}")
         text = entry.get("text")
@@ -119,13 +128,17 @@ def load_rules(
             raise DataError(f"{where}: 'text' must be a non-empty string")
         if not entry.get("reason"):
             raise DataError(f"{where} ({text}): say why in 'reason'")
-        stops.append(StopString(text, _plans(entry.get("plans"), where, plan_ids), entry["reason"]))
+        example = _example(entry, where)
+        if example is not None and text not in example:
+            raise DataError(f"{where} ({text}): the example does not contain the stop string")
+        scope = _plans(entry.get("plans"), where, plan_ids)
+        stops.append(StopString(text, scope, entry["reason"], example))
     rules: list[ContextRule] = []
     for i, entry in enumerate(raw.get("context", []), start=1):
         where = f"{path.name} [[context]] #{i}"
         if not isinstance(entry, dict):
             raise DataError(f"{where}: not a table")
-        extra = set(entry) - {"pattern", "place", "plans", "reason"}
+        extra = set(entry) - {"pattern", "place", "plans", "reason", "example"}
         if extra:
             raise DataError(f"{where}: unknown key(s) {', '.join(sorted(extra))}")
         pattern, place = entry.get("pattern"), entry.get("place")
@@ -143,8 +156,11 @@ def load_rules(
             raise DataError(f"{where}: pattern {pattern!r} matches the empty string")
         if gazetteer is not None and place not in gazetteer:
             raise DataError(f"{where}: place {place!r} is not in the gazetteer")
+        example = _example(entry, where)
+        if example is not None and not compiled.search(example):
+            raise DataError(f"{where} ({pattern}): the pattern does not match its example")
         scope = _plans(entry.get("plans"), where, plan_ids)
-        rules.append(ContextRule(compiled, place, scope, entry["reason"]))
+        rules.append(ContextRule(compiled, place, scope, entry["reason"], example))
     return FinderRules(tuple(stops), tuple(rules))
 
 

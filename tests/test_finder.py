@@ -164,14 +164,25 @@ def test_stop_strings(text: str, expected: list[tuple[str, str]]) -> None:
     assert spans(text, P14) == expected
 
 
-def test_every_rule_is_used_in_the_corpus() -> None:
-    """A stop string or context rule that never fires is dead weight or a typo."""
+def test_every_rule_fires_in_the_corpus_or_on_its_example() -> None:
+    """A stop string or context rule that never fires is dead weight or a typo; one written
+    for other texts carries an example, on which it must do what it says."""
     rules = load_rules(gazetteer=default_gazetteer())
     texts = [m.text() for m in default_corpus()]
     for stop in rules.stops:
-        assert any(stop.text in t for t in texts), stop.text
+        if stop.example is None:
+            assert any(stop.text in t for t in texts), stop.text
+            continue
+        start = stop.example.index(stop.text)
+        end = start + len(stop.text)
+        inside = [m for m in find_places(stop.example) if m.start < end and start < m.end]
+        assert not inside, (stop.text, inside)
     for rule in rules.rules:
-        assert any(rule.pattern.search(t) for t in texts), rule.pattern.pattern
+        if rule.example is None:
+            assert any(rule.pattern.search(t) for t in texts), rule.pattern.pattern
+        else:
+            found = find_places(rule.example, (rule.plans or (None,))[0])
+            assert rule.place_id in {m.place_id for m in found}, rule.pattern.pattern
 
 
 def test_short_names_have_no_false_substrings_in_the_corpus() -> None:
@@ -205,6 +216,8 @@ def _write_rules(tmp_path: Path, text: str) -> Path:
         ('[[context]]\npattern = "a*"\nplace = "qinghe"\nreason = "x"\n', "empty string"),
         ('[[context]]\npattern = "清河"\nplace = "qinghe"\nreason = "x"\nplans = ["p9"]\n', "p9"),
         ('[[stops]]\ntext = "x"\n', "unknown table"),
+        ('[[stop]]\ntext = "云上"\nreason = "x"\nexample = "掌上"\n', "does not contain"),
+        ("[[context]]\npattern = '清河'\nplace = 'qinghe'\nreason = 'x'\nexample = '河'\n", "its"),
         ("[[stop]\n", "finder-rules.toml"),
     ],
 )
