@@ -115,6 +115,15 @@ def test_every_format_and_crs_reads_back(store: LayerStore, tmp_path: Path, fmt:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".planmap-export")]
 
 
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_an_empty_layer_exports_cleanly(store: LayerStore, tmp_path: Path, fmt: str) -> None:
+    assert store.features("services") == []  # no fixture place is a public service
+    path = tmp_path / ("out.zip" if fmt == "shp" else f"out.{fmt}")
+    assert export(store, ["services"], fmt, WGS84, path).layers == {"services": 0}
+    if fmt != "shp":  # a shapefile ZIP of an empty layer holds only README and passages.csv
+        assert len(_read_back(path, fmt, ["services"])["services"]) == 0
+
+
 @pytest.mark.parametrize("fmt", ["geojson", "csv", "fgb"])
 def test_several_layers_of_single_layer_formats_go_into_a_zip(
         store: LayerStore, tmp_path: Path, fmt: str) -> None:
