@@ -8,6 +8,10 @@ then fires the same requests at both from client threads (a new connection per r
 sync workers and http.server both close after each answer). Each scenario stops after a bounded
 number of requests or seconds, whichever comes first. It also times the store's bbox query against
 a full scan to show what the spatial index buys. Prints tables; asserts nothing.
+
+With `--pygeoapi PYTHON` (the interpreter of a separate venv holding pygeoapi and gunicorn — never
+planmap's venv), the synthetic scenarios also run against pygeoapi's GeoJSON provider over the same
+features, as a third column: the reference implementation re-reads the file on every request.
 """
 
 from __future__ import annotations
@@ -33,6 +37,76 @@ HOST = "127.0.0.1"
 class Scenario:
     name: str
     path: str
+    synthetic: bool = True  # pygeoapi serves the same features for these
+
+
+PYGEOAPI_CONFIG = """\
+server:
+  bind: {{host: {host}, port: {port}}}
+  url: http://{host}:{port}
+  mimetype: application/json; charset=UTF-8
+  encoding: utf-8
+  languages: [en-US]
+  limits: {{default_items: 10, max_items: 10000}}
+  map: {{url: "http://{host}/{{z}}/{{x}}/{{y}}.png", attribution: none}}
+logging: {{level: ERROR}}
+metadata:
+  identification: {{title: bench, description: bench, keywords: [bench], keywords_type: theme,
+                    terms_of_service: none, url: "http://{host}"}}
+  license: {{name: MIT, url: "http://{host}"}}
+  provider: {{name: bench, url: "http://{host}"}}
+  contact: {{name: bench, position: bench, address: bench, city: bench, stateorprovince: bench,
+            postalcode: "0", country: bench, phone: "0", fax: "0", email: a@b.c,
+            url: "http://{host}", hours: bench, instructions: bench, role: pointOfContact}}
+resources:
+{resources}"""
+
+PYGEOAPI_RESOURCE = """\
+  {id}:
+    type: collection
+    title: {id}
+    description: {id}
+    keywords: [{id}]
+    extents:
+      spatial: {{bbox: [115.4, 39.4, 117.6, 41.1],
+                crs: "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}
+    providers:
+      - type: feature
+        name: GeoJSON
+        data: {data}
+        id_field: id
+"""
+
+
+def start_pygeoapi(python: str, tmp: Path, port: int) -> subprocess.Popen:
+    """pygeoapi (GeoJSON provider) under gunicorn, over files of the same synthetic features."""
+    import json
+
+    from shapely.geometry import mapping
+
+    from layers.synthetic import SYNTHETIC_LAYERS, generate
+
+    resources = []
+    for sl in SYNTHETIC_LAYERS:
+        feats, geoms = generate(sl)
+        for f, g in zip(feats, geoms, strict=True):
+            f["geometry"] = mapping(g)
+        data = tmp / f"pygeoapi-{sl.id}.geojson"
+        data.write_text(json.dumps({"type": "FeatureCollection", "features": feats},
+                                   ensure_ascii=False), encoding="utf-8")
+        resources.append(PYGEOAPI_RESOURCE.format(id=sl.id, data=data))
+    config = tmp / "pygeoapi.yml"
+    config.write_text(PYGEOAPI_CONFIG.format(host=HOST, port=port,
+                                             resources="".join(resources)), encoding="utf-8")
+    openapi = tmp / "pygeoapi-openapi.yml"
+    bindir = Path(python).parent
+    env = dict(os.environ, PYGEOAPI_CONFIG=str(config), PYGEOAPI_OPENAPI=str(openapi))
+    subprocess.run([str(bindir / "pygeoapi"), "openapi", "generate", str(config),
+                    "--output-file", str(openapi)], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [python, "-m", "gunicorn", "-w", "2", "-b", f"{HOST}:{port}", "--log-level", "warning",
+         "--timeout", "120", "pygeoapi.flask_app:APP"], cwd=tmp, env=env)
 
 
 def free_port() -> int:
@@ -143,6 +217,8 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=15.0, help="seconds per scenario (max)")
     ap.add_argument("--threads", type=int, default=4, help="client threads")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    ap.add_argument("--pygeoapi", metavar="PYTHON", default=None,
+                    help="python of a separate venv with pygeoapi + gunicorn: compare with it")
     args = ap.parse_args()
 
     from layers.store import default_store
@@ -154,7 +230,7 @@ def main() -> int:
         Scenario("small page (10 of 100 000 points)",
                  "/ogcapi/collections/synthetic-points/items?limit=10"),
         Scenario(f"full real layer ({real.id}, {n_real} places)",
-                 f"/ogcapi/collections/{real.id}/items?limit=10000"),
+                 f"/ogcapi/collections/{real.id}/items?limit=10000", synthetic=False),
         Scenario("full layer (10 000 polygons)",
                  "/ogcapi/collections/synthetic-polygons/items?limit=10000"),
         Scenario("bbox 0.1°×0.1° on 100 000 points",
@@ -167,7 +243,7 @@ def main() -> int:
     ]
 
     env = dict(os.environ, PLANMAP_OGC_SYNTHETIC="1")
-    api_port, static_port = free_port(), free_port()
+    api_port, static_port, pga_port = free_port(), free_port(), free_port()
     procs: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory(prefix="bench-ogcapi-") as tmp:
         try:
@@ -190,13 +266,25 @@ def main() -> int:
                  "--directory", tmp], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             wait_up(static_port, "/s0.geojson")
 
+            if args.pygeoapi:
+                procs.append(start_pygeoapi(args.pygeoapi, Path(tmp), pga_port))
+                wait_up(pga_port, "/collections?f=json")
+
             rows = []
             for sc in scenarios:
                 size = len(fetch(api_port, sc.path)[1])
                 api = load(api_port, sc.path, args.requests, args.seconds, args.threads)
                 static = load(static_port, static_paths[sc.name], args.requests, args.seconds,
                               args.threads)
-                rows.append((sc.name, size, api, static))
+                pga = None
+                if args.pygeoapi and sc.synthetic:
+                    pga_path = sc.path.removeprefix("/ogcapi") + "&f=json"
+                    if "crs=" in pga_path:
+                        pga_path = None  # pygeoapi's GeoJSON provider does not reproject
+                    if pga_path:
+                        fetch(pga_port, pga_path)  # warm-up
+                        pga = load(pga_port, pga_path, args.requests, args.seconds, args.threads)
+                rows.append((sc.name, size, api, static, pga))
         finally:
             for p in procs:
                 p.terminate()
@@ -207,14 +295,19 @@ def main() -> int:
           f"loopback, {args.threads} client threads, ≤{args.requests} requests or "
           f"≤{args.seconds:.0f} s per cell\n")
     head = (f"{'scenario':52} {'bytes':>10} | {'API req/s':>9} {'p50 ms':>8} {'p95 ms':>8} | "
-            f"{'static req/s':>12} {'p50 ms':>8} {'p95 ms':>8}")
+            f"{'static req/s':>12} {'p50 ms':>8} {'p95 ms':>8}"
+            + (f" | {'pygeoapi r/s':>12} {'p50 ms':>8} {'p95 ms':>8}" if args.pygeoapi else ""))
     print(head)
     print("-" * len(head))
-    for name, size, api, static in rows:
-        print(f"{name:52} {size:>10,} | {api['rps']:>9.1f} {api['p50']:>8.1f} {api['p95']:>8.1f} | "
-              f"{static['rps']:>12.1f} {static['p50']:>8.1f} {static['p95']:>8.1f}"
-              + (f"  (errors: {api['errors']}/{static['errors']})"
-                 if api["errors"] or static["errors"] else ""))
+    for name, size, api, static, pga in rows:
+        line = (f"{name:52} {size:>10,} | {api['rps']:>9.1f} {api['p50']:>8.1f} "
+                f"{api['p95']:>8.1f} | {static['rps']:>12.1f} {static['p50']:>8.1f} "
+                f"{static['p95']:>8.1f}")
+        if args.pygeoapi:
+            line += (f" | {pga['rps']:>12.1f} {pga['p50']:>8.1f} {pga['p95']:>8.1f}" if pga
+                     else f" | {'—':>12} {'—':>8} {'—':>8}")
+        errors = [r["errors"] for r in (api, static, pga) if r]
+        print(line + (f"  (errors: {errors})" if any(errors) else ""))
     print("\nbbox query inside the store, 100 000 points (best of repeated runs):")
     for label, ms, n in index_timing():
         print(f"  {label:52} {ms:9.3f} ms  ({n} features)")

@@ -130,6 +130,12 @@ def test_app_factory_serves_every_real_layer(real_client):
         assert {f["id"]: f["properties"]["name"] for f in page["features"]} == names
 
 
+def test_cache_header_follows_the_app_setting():
+    client = create_app({"CACHE_MAX_AGE": 60}).test_client()
+    assert client.get("/ogcapi/collections").headers["Cache-Control"] == "public, max-age=60"
+    assert "Cache-Control" not in client.get("/ogcapi/collections/nope").headers
+
+
 def test_real_free_text_finds_policy_words(real_client):
     store = default_store()
     located = [f for layer in store.layers for f in store.features(layer.id)

@@ -72,6 +72,10 @@ def _serve(handler: Callable[..., core.Response], *args: str) -> Response:
         return Response(body, status=status, headers=headers)
     status, headers, body = core.respond(handler, catalog, _api_request(), *args)
     headers = {**headers, "Vary": "Accept"}
+    max_age = app.config.get("CACHE_MAX_AGE")
+    if status == 200 and isinstance(max_age, int) and max_age > 0:
+        # The layers only change when the service restarts: the atlas API's cache policy holds.
+        headers["Cache-Control"] = f"public, max-age={max_age}"
     return Response(body, status=status, headers=headers)
 
 
