@@ -339,7 +339,8 @@ def _write_csv(store: LayerStore, lid: str, crs: str, path: Path) -> int:
         if _is_text(gdf, col):
             gdf[col] = gdf[col].map(neutralise)
     pyogrio.write_dataframe(gdf, path, driver="CSV", layer=lid,
-                            layer_options={"GEOMETRY": "AS_WKT", "CREATE_CSVT": "YES"})
+                            layer_options={"GEOMETRY": "AS_WKT", "CREATE_CSVT": "YES",
+                                           "WRITE_BOM": "YES"})
     return len(gdf)
 
 
@@ -593,5 +594,6 @@ def _write_all(store: LayerStore, layer_ids: list[str], fmt: str, crs: str, fold
 CSV_NOTE = (
     "CSV: geometry as WKT in the first column; plans and years comma-separated; passages as "
     "JSON text; text cells that begin with = + - @ or a tab/CR are prefixed with an apostrophe "
-    "so spreadsheets do not run them as formulas. UTF-8."
+    "so spreadsheets do not run them as formulas. UTF-8 with a byte-order mark, so Excel "
+    "reads the Chinese text correctly."
 )

@@ -233,7 +233,9 @@ def test_kml_balloon_escapes_text() -> None:
 def test_csv_neutralises_formulas(store: LayerStore, tmp_path: Path) -> None:
     path = tmp_path / "heritage.csv"
     export(store, ["heritage"], "csv", WGS84, path)
-    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel then reads the Chinese as UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     row = next(r for r in rows if r["id"] == "yiheyuan")
     assert row["note"] == "'" + FORMULA_NOTE
     assert row["source"] == "'" + FORMULA_SOURCE
