@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import prcoords
 from pyproj import Geod, Transformer
-from shapely import transform
+from shapely import box, transform
 from shapely.geometry.base import BaseGeometry
 
 WGS84 = "EPSG:4326"
@@ -20,6 +20,10 @@ GK117 = "EPSG:4548"  # CGCS2000 / 3-degree Gauss-Kruger CM 117E: the measuring C
 GCJ02 = "GCJ-02"
 
 _GEOD = Geod(ellps="GRS80")
+
+# prcoords' own "in China" box (sanity_in_china_p). GCJ-02 exists only there: AMap draws the
+# rest of the world in WGS-84, and the formula applied far away gives nonsense shapes.
+CHINA_BOX = box(72.004, 0.8293, 137.8347, 55.8271)
 
 
 @lru_cache(maxsize=16)
@@ -39,12 +43,17 @@ def _vertexwise(geom: BaseGeometry, func) -> BaseGeometry:
 
 
 def wgs84_to_gcj02(geom: BaseGeometry) -> BaseGeometry:
-    """Shift WGS-84 lon/lat to GCJ-02 (outside China prcoords leaves points unchanged)."""
+    """Shift WGS-84 lon/lat to GCJ-02. A geometry wholly outside China is returned as it is;
+    one that reaches into China is shifted whole, so it is never torn at the border."""
+    if not geom.intersects(CHINA_BOX):
+        return geom
     return _vertexwise(geom, lambda c: prcoords.wgs_gcj(c, False))
 
 
 def gcj02_to_wgs84(geom: BaseGeometry) -> BaseGeometry:
     """Exact-enough inverse of the GCJ-02 shift (iterative; millimetres in Beijing)."""
+    if not geom.intersects(CHINA_BOX):
+        return geom
     return _vertexwise(geom, lambda c: prcoords.gcj_wgs_bored(c, False))
 
 

@@ -168,20 +168,11 @@ _PROJECTED: weakref.WeakKeyDictionary[LayerStore, dict[tuple[str, str], BaseGeom
     weakref.WeakKeyDictionary()
 )
 
-# prcoords' own test of "in China" (sanity_in_china_p) as a box: lon/lat min, then max.
-_CHINA_BOX = shapely.box(72.004, 0.8293, 137.8347, 55.8271)
-
-
 def _geometry(geom: BaseGeometry, crs: str) -> BaseGeometry:
     """Project, round, and orient polygons counter-clockwise (RFC 7946 right-hand rule).
 
-    GCJ-02 exists only in China: AMap draws the rest of the world in WGS-84, and the shift
-    formula far from China yields nonsense (Germany came out self-intersecting), so places
-    wholly outside prcoords' China box are written unshifted."""
-    if crs == GCJ02 and not geom.intersects(_CHINA_BOX):
-        out = _round(geom, DECIMALS[crs])
-    else:
-        out = _round(project(geom, crs, WGS84), DECIMALS[crs])
+    Places wholly outside China stay unshifted in GCJ-02 (geo.crs), as AMap draws them."""
+    out = _round(project(geom, crs, WGS84), DECIMALS[crs])
     return shapely.orient_polygons(out, exterior_cw=False)
 
 
