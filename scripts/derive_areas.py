@@ -444,7 +444,9 @@ def build(inp: Inputs) -> tuple[dict[str, dict[str, Spec]], dict]:
         "note": "回龙观–天通苑 in south 昌平; schematic outline"}
     for pid, key, en, precision, parent, note in (
         ("beijingxinjichang", "daxing-airport", "Beijing Daxing International Airport",
-         "approximate", "daxingqu", "point at the terminal building"),
+         "approximate", "daxingqu", "point at the terminal building; the airport straddles "
+         "the 北京 (大兴)/河北 (廊坊) border and this point falls about 440 m south of 大兴区 "
+         "in the extract"),
         ("shoudujichang", "capital-airport", "Beijing Capital International Airport",
          "approximate", None, "point in the terminal area"),
         ("machikou", "machikou", "Machikou", "schematic", "changpingqu",
