@@ -181,8 +181,8 @@ class FigureSpec:
 
     @property
     def inches(self) -> tuple[float, float]:
-        if self.size is not None:
-            return self.size[0] / self.dpi, self.size[1] / self.dpi
+        if self.size is not None:  # a hair over, so Agg's int() truncation keeps every pixel
+            return (self.size[0] + 1e-7) / self.dpi, (self.size[1] + 1e-7) / self.dpi
         w_mm, h_mm = PAPERS_MM[self.paper or "A4"]
         landscape = self.landscape if self.paper else True  # no paper given: A4 landscape
         if landscape:
@@ -192,7 +192,7 @@ class FigureSpec:
     @property
     def pixels(self) -> tuple[int, int]:
         w, h = self.inches
-        return round(w * self.dpi), round(h * self.dpi)
+        return int(w * self.dpi), int(h * self.dpi)  # as matplotlib's Agg canvas truncates
 
     def key(self) -> tuple:
         """A hashable identity of the request (for caches and ETags)."""
@@ -316,7 +316,8 @@ class Rendered:
     media_type: str
     pixels: tuple[int, int]
     boxes: dict[str, tuple[float, float, float, float]]
-    labels: list[str]
+    labels: list[str]                       # ids of the features labelled, in placing order
+    label_boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
 _BEIJING = shapely_box(*BEIJING_BOX)
@@ -535,8 +536,12 @@ def _districts(directory: str) -> tuple[tuple[str, str, str, BaseGeometry], ...]
 def basemap(store: Any) -> list[tuple[str, str, str, BaseGeometry]]:
     """The vector basemap the atlas draws, in EPSG:4548: districts, Haidian, water, rail,
     roads. Before the boundary extract exists, the gazetteer's district entries stand in."""
-    out = list(_districts(str(data_dir())))
-    gaz = store.gazetteer
+    return list(_basemap(str(data_dir()), store.gazetteer))
+
+
+@lru_cache(maxsize=4)
+def _basemap(directory: str, gaz: Any) -> tuple[tuple[str, str, str, BaseGeometry], ...]:
+    out = list(_districts(directory))
     if not out:
         for p in gaz:
             if p.kind == "district" and p.geometry is not None:
@@ -546,7 +551,7 @@ def basemap(store: Any) -> list[tuple[str, str, str, BaseGeometry]]:
         if (p.kind in {"water", "rail", "road"} and p.geometry is not None
                 and p.precision != "area-only" and p.geometry.intersects(_BEIJING)):
             out.append((p.kind, p.label, p.name_en, project(p.geometry, GK117)))
-    return out
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ drawing helpers
@@ -648,6 +653,9 @@ def _draw(store: Any, spec: FigureSpec, content: Content, family: str) -> Render
     with matplotlib.rc_context(rc):
         fig = Figure(figsize=(w_in, h_in), dpi=spec.dpi, facecolor="white")
         canvas = FigureCanvasAgg(fig)
+        # geopandas asks for a redraw after every plot call; on Agg that is a full render each
+        # time (45 of them for a plan figure). We draw when we need to measure, and at the end.
+        canvas.draw_idle = lambda *args, **kwargs: None  # type: ignore[method-assign]
         renderer = canvas.get_renderer()
         landscape = w_in >= h_in
         mx, my = 0.35 / w_in, 0.35 / h_in   # page margins as figure fractions
@@ -731,7 +739,7 @@ def _draw(store: Any, spec: FigureSpec, content: Content, family: str) -> Render
         ax.set_aspect("equal", adjustable="datalim")
 
         canvas.draw()
-        placed = _place_labels(ax, queue, renderer, scale,
+        placed, artists = _place_labels(ax, queue, renderer, scale,
                                [legend, title_artist, *([subtitle_artist] if subtitle_artist
                                                          else [])])
         canvas.draw()
@@ -748,7 +756,9 @@ def _draw(store: Any, spec: FigureSpec, content: Content, family: str) -> Render
             fig.savefig(buf, format="pdf", dpi=spec.dpi,
                         metadata={"CreationDate": None, "ModDate": None, "Creator": "planmap",
                                   "Producer": "planmap (matplotlib)", "Title": title})
-        return Rendered(buf.getvalue(), FORMATS[spec.fmt], spec.pixels, boxes, placed)
+        label_boxes = [_pixels(a.get_window_extent(renderer), fig) for a in artists]
+        return Rendered(buf.getvalue(), FORMATS[spec.fmt], spec.pixels, boxes, placed,
+                        label_boxes)
 
 
 def _height(artist: Any, renderer: Any, fig: Any) -> float:
@@ -817,7 +827,7 @@ def _kind(geom: BaseGeometry) -> str:
 
 
 def _place_labels(ax: Any, queue: list[tuple], renderer: Any, scale: float,
-                  avoid: list[Any]) -> list[str]:
+                  avoid: list[Any]) -> tuple[list[str], list[Any]]:
     """Greedy labelling: most-mentioned first; each label tries a few positions and is left
     out when every one collides with a label, the legend or the map furniture."""
     from matplotlib import patheffects
@@ -827,6 +837,7 @@ def _place_labels(ax: Any, queue: list[tuple], renderer: Any, scale: float,
     taken += [t.get_window_extent(renderer) for t in ax.texts if t.get_gid() == "furniture"]
     frame = ax.get_window_extent(renderer)
     placed: list[str] = []
+    artists: list[Any] = []
     shown: set[str] = set()  # a road and the corridor along it may share a name: label once
     limit = int(45 * scale * scale)
     styles = {
@@ -858,11 +869,12 @@ def _place_labels(ax: Any, queue: list[tuple], renderer: Any, scale: float,
             if inside and not any(bb.overlaps(b) for b in taken):
                 taken.append(bb.expanded(1.08, 1.2))
                 shown.add(text)
+                artists.append(artist)
                 if not ident.startswith("~"):
                     placed.append(ident)
                 break
             artist.remove()
-    return placed
+    return placed, artists
 
 
 def _pixels(bbox: Any, fig: Any) -> tuple[float, float, float, float]:
