@@ -377,6 +377,8 @@ def test_content_negotiation(client):
     items = client.get("/ogcapi/collections/places/items",
                        headers={"Accept": "application/geo+json"})
     assert items.mimetype == "application/geo+json"
+    assert items.headers["Vary"] == "Accept"
+    assert items.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_html_pages_use_local_leaflet_and_escape_text(client):

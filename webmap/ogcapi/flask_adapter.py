@@ -71,7 +71,9 @@ def _serve(handler: Callable[..., core.Response], *args: str) -> Response:
         status, headers, body = core.error_response(exc)
         return Response(body, status=status, headers=headers)
     status, headers, body = core.respond(handler, catalog, _api_request(), *args)
-    headers = {**headers, "Vary": "Accept"}
+    # Read-only public data: browser GIS clients on other origins (OpenLayers, Leaflet pages in
+    # reports) may read it, as pygeoapi allows.
+    headers = {**headers, "Vary": "Accept", "Access-Control-Allow-Origin": "*"}
     max_age = app.config.get("CACHE_MAX_AGE")
     if status == 200 and isinstance(max_age, int) and max_age > 0:
         # The layers only change when the service restarts: the atlas API's cache policy holds.
