@@ -97,7 +97,7 @@ def view_config(args: Any, lang: str) -> dict[str, Any]:
     defaults = [layer.id for layer in store.layers if layer.default_visible
                 and layer.group != "plan"]
     config.update(layers=layers, visible=view.layers if view.layers is not None else defaults,
-                  place=view.place, control=False, legend=True, search=False, permalink=True)
+                  place=view.place, control=False, legend=True, search=False, permalink=False)
     if view.place is not None:
         store.place_record(view.place)  # an unknown place is a 404, not a silent empty popup
     if view.center:
@@ -137,7 +137,7 @@ def embed_page():
         title=title,
         map=maps.map_parts(m),
         open_url=url_for("pages.atlas", **view),
-        oembed_url=url_for("embed.oembed", url=page_url, format="json", _external=True),
+        oembed_url=url_for("embed.oembed", url=page_url, format="json"),
     )
 
 
