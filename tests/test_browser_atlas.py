@@ -151,19 +151,22 @@ def test_search_finds_beiqinglu_and_flies_there(page, live_server, typed):  # no
 
 
 def test_toggling_a_layer_updates_url_and_reload_restores(page, live_server):  # noqa: F811
+    layers = page.request.get(f"{live_server.url}/api/layers").json()["layers"]
+    off = next(x for x in layers if not x["default_visible"] and x["group"] != "plan")
     open_atlas(page, live_server.url)
-    label = page.locator(".leaflet-control-layers-overlays label", has_text="历史文化")
-    label.locator("input").check()
-    page.wait_for_function("Planmap.state.drawn.heritage !== undefined")
+    label = page.locator(".leaflet-control-layers-overlays label", has_text=off["title"]["zh"])
+    label.first.locator("input").check()
+    page.wait_for_function(f"Planmap.state.drawn[{json.dumps(off['id'])}] !== undefined",
+                           polling=100)
     query = parse_qs(urlsplit(page.url).query)
-    assert "heritage" in query["layers"][0].split(",")
-    page.evaluate("Planmap.state.map.setView([40.02, 116.25], 13)")
-    page.wait_for_function("location.search.indexOf('zoom=13') >= 0")
+    assert off["id"] in query["layers"][0].split(",")
+    page.evaluate("() => { Planmap.state.map.setView([40.02, 116.25], 13); }")
+    page.wait_for_function("location.search.indexOf('zoom=13') >= 0", polling=100)
     saved = page.url
     page.goto(saved)
     page.wait_for_selector(READY)
-    assert page.locator(".leaflet-control-layers-overlays label", has_text="历史文化"
-                        ).locator("input").is_checked()
+    assert page.locator(".leaflet-control-layers-overlays label", has_text=off["title"]["zh"]
+                        ).first.locator("input").is_checked()
     centre = state(page, "Planmap.state.map.getCenter()")
     assert abs(centre["lat"] - 40.02) < 1e-3 and abs(centre["lng"] - 116.25) < 1e-3
     assert state(page, "Planmap.state.map.getZoom()") == 13
@@ -179,7 +182,8 @@ def test_amap_basemap_reloads_overlays_in_gcj02(page, live_server):  # noqa: F81
     before = state(page, f"Planmap.state.overlays[{json.dumps(lid)}].getBounds().getCenter()")
     with page.expect_response(lambda r: "crs=gcj02" in r.url and f"/{lid}.geojson" in r.url):
         page.locator(".leaflet-control-layers-base label", has_text="高德").locator("input").check()
-    page.wait_for_function(f"Planmap.state.overlays[{json.dumps(lid)}].pmCrs === 'gcj02'")
+    page.wait_for_function(f"Planmap.state.overlays[{json.dumps(lid)}].pmCrs === 'gcj02'",
+                           polling=100)
     after = state(page, f"Planmap.state.overlays[{json.dumps(lid)}].getBounds().getCenter()")
     shift_m = (((after["lng"] - before["lng"]) * 85_000) ** 2
                + ((after["lat"] - before["lat"]) * 111_000) ** 2) ** 0.5
@@ -233,7 +237,9 @@ def test_english_ui(page, live_server, artifacts_dir):  # noqa: F811
     page.wait_for_selector(f'.leaflet-popup .pm-popup[data-place="{pid}"]', timeout=5000)
     assert page.locator(".pm-legend h4").inner_text() == "Legend"
     assert page.locator(".pm-search input").get_attribute("placeholder").startswith("Search")
-    assert "Heritage and ecology" in page.locator(".leaflet-control-layers").inner_text()
+    layers = page.request.get(f"{live_server.url}/api/layers").json()["layers"]
+    control = page.locator(".leaflet-control-layers").inner_text()
+    assert layers[0]["theme_title"]["en"] in control and layers[0]["title"]["en"] in control
     meta = page.locator(".pm-popup .pm-popup-meta").inner_text()
     assert re.search(r"[a-z]", meta) and not re.search(r"[\u4e00-\u9fff]", meta)
     assert "Details" in page.locator(".pm-popup .pm-links").inner_text()
