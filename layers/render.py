@@ -465,21 +465,25 @@ def _gather_plan(store: Any, plan_id: str, lang: str) -> Content:
             groups.append(Group(_layer_title(layer, lang), dict(layer.style), items))
     if not groups:
         raise BadRequest(f"plan {plan_id!r} names no located place inside Beijing")
-    title = meta.short_title if lang == "zh" else meta.id
+    title = meta.short_title  # the plans have no English titles; the citation form is clear
     everything = [i for g in groups for i in g.items]
-    subtitle = f"{meta.issuer} · {meta.date}" + (f" · {meta.title}" if lang == "en" else "")
+    subtitle = f"{meta.issuer} · {meta.date}"
     return Content(_t("plan_title", lang, title=title), groups,
                    _with_haidian(_bounds(everything)), outside,
                    subtitle=_shorten(subtitle, 110))
 
 
 def _with_haidian(focus: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-    """Layer and plan figures show the whole district when their content touches it: a
-    reader of a Haidian plan locates everything against the district's outline."""
+    """Layer and plan figures show the whole district when their content spreads over much of
+    it: a reader locates scattered places against the district's outline. A compact structure
+    (三山五园, 清河七大节点) keeps its own close frame."""
     haidian = [geom for role, _n, _e, geom in _districts(str(data_dir())) if role == "haidian"]
-    if not haidian or not shapely_box(*focus).intersects(haidian[0]):
+    frame = shapely_box(*focus)
+    if not haidian or not frame.intersects(haidian[0]):
         return focus
     hx0, hy0, hx1, hy1 = haidian[0].bounds
+    if frame.area < 0.2 * (hx1 - hx0) * (hy1 - hy0):
+        return focus
     return (min(focus[0], hx0), min(focus[1], hy0), max(focus[2], hx1), max(focus[3], hy1))
 
 
