@@ -432,3 +432,24 @@ def test_share_offers_an_iframe_only_when_an_embed_page_exists():
     stub.add_url_rule("/embed", "embed", lambda: "embedded")
     app.register_blueprint(stub)
     assert atlas_config(app.test_client())["api"]["embed"] == "/embed"
+
+
+def test_folium_pages_render_offline_and_unvendored_plugins_are_caught(app):
+    import folium
+    from branca.colormap import LinearColormap
+    from folium.plugins import Fullscreen, GroupedLayerControl, MarkerCluster
+
+    m = folium.Map(tiles=None)
+    Fullscreen().add_to(m)
+    a, b = folium.FeatureGroup("a").add_to(m), folium.FeatureGroup("b").add_to(m)
+    GroupedLayerControl({"g": [a, b]}).add_to(m)
+    folium.Marker([40, 116.3], icon=folium.Icon(icon="star", angle=45)).add_to(m)
+    LinearColormap(["#ffffff", "#0000ff"], vmin=0, vmax=1).add_to(m)
+    html = assets.check_offline(m.get_root().render(), "raise")
+    assert "/static/vendor/d3/d3.min.js" in html
+    client = app.test_client()
+    for url in re.findall(r'(?:src|href)="(/static/vendor/[^"]+)"', html):
+        assert client.get(url).status_code == 200, url
+    MarkerCluster().add_to(m)  # not vendored: the guard must notice
+    with pytest.raises(assets.OffHostAsset, match="markercluster"):
+        assets.check_offline(m.get_root().render(), "raise")
