@@ -109,16 +109,20 @@ def test_render_refuses_an_unknown_suffix_and_a_missing_directory(planmap, tmp_p
 
 
 def test_render_in_a_real_process(tmp_path):
-    """The command as a user runs it (registered here as the lead will in COMMAND_MODULES)."""
-    script = ("import sys\nfrom webmap import cli\n"
-              "if 'layers.cli_render' not in cli.COMMAND_MODULES:\n"
-              "    cli.COMMAND_MODULES = (*cli.COMMAND_MODULES, 'layers.cli_render')\n"
-              "sys.exit(cli.main(sys.argv[1:]))\n")
-    bad = subprocess.run([sys.executable, "-c", script, "render", "--layer", "parks", "--dpi",
-                          "9999", "-o", str(tmp_path / "x.png")], capture_output=True, text=True,
-                         cwd=ROOT, timeout=120, check=False)
+    """The command as a user runs it: `python -m webmap.cli render …` in its own process."""
+    if "layers.cli_render" not in cli.COMMAND_MODULES:
+        pytest.skip("layers.cli_render is not in webmap.cli.COMMAND_MODULES yet")
+    bad = subprocess.run([sys.executable, "-m", "webmap.cli", "render", "--layer", "parks",
+                          "--dpi", "9999", "-o", str(tmp_path / "x.png")], capture_output=True,
+                         text=True, cwd=ROOT, timeout=120, check=False)
     assert bad.returncode == 2
-    assert bad.stderr.startswith("planmap: error: dpi must be between")
+    assert bad.stderr == "planmap: error: dpi must be between 50 and 600, not 9999\n"
+    out = tmp_path / "nodes.svg"
+    good = subprocess.run([sys.executable, "-m", "webmap.cli", "render", "--layer", "nodes",
+                           "-o", str(out), "--size", "600x400"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, check=False)
+    assert good.returncode == 0, good.stderr
+    assert out.read_bytes().lstrip().startswith(b"<?xml") and good.stdout.startswith("wrote")
 
 
 # ------------------------------------------------------------------ /figures
