@@ -203,7 +203,8 @@ def _place(feature: dict, where: str, plan_ids: set[str] | None) -> Place:
             from shapely.validation import explain_validity
 
             raise DataError(f"{where}: invalid geometry ({explain_validity(geometry)})")
-        expected = props.get("geometry_type")
+        # an area-only entry carries its area's geometry, whatever the thing itself is
+        expected = props.get("geometry_type") if props["precision"] != "area-only" else None
         if expected and geometry.geom_type not in GEOMETRY_TYPES.get(expected, set()):
             raise DataError(
                 f"{where}: geometry is {geometry.geom_type}, but geometry_type is {expected!r}"

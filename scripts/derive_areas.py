@@ -580,7 +580,8 @@ FIELDS = ("precision", "source", "note", "name_en", "parent", "drawn_as", "geome
 
 
 def _geojson(geom: BaseGeometry) -> dict:
-    return mapping(shapely.set_precision(geom, 1e-6))
+    # set_precision may rewind rings, so orient last (RFC 7946: exteriors counter-clockwise)
+    return mapping(shapely.orient_polygons(shapely.set_precision(geom, 1e-6), exterior_cw=False))
 
 
 def dump(fc: dict) -> str:

@@ -115,6 +115,42 @@ def test_area_only_needs_drawn_as_and_note(tmp_path: Path) -> None:
     assert "'vague'" in message and "drawn_as" in message
 
 
+def test_area_only_site_keeps_its_own_geometry_type(tmp_path: Path) -> None:
+    """A building drawn as the area it lies in is still a point-like thing: the copied polygon
+    is accepted without pretending the building is an area."""
+    gaz = load_gazetteer(write(tmp_path, [
+        entry("area"),
+        entry("lab", geometry_type="point", precision="area-only", drawn_as="area",
+              note="the text names no site inside the area"),
+    ]))
+    assert gaz.get("lab").geometry_type == "point"
+    assert gaz.get("lab").geometry.equals(gaz.get("area").geometry)
+
+
+def test_real_gazetteer_follows_the_geojson_conventions() -> None:
+    """RFC 7946 right-hand rule and 6-decimal coordinates in every data file, so exports and
+    diffs stay clean; `scripts/derive_areas.py` writes its files this way too."""
+    import shapely
+
+    from geo.paths import gazetteer_dir
+
+    clockwise, too_precise = [], []
+    for path in sorted(gazetteer_dir().glob("*.geojson")):
+        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            if feature["geometry"] is None:
+                continue
+            geom = shapely.geometry.shape(feature["geometry"])
+            pid = feature["properties"]["id"]
+            oriented = shapely.orient_polygons(geom, exterior_cw=False)
+            if not shapely.equals_exact(oriented, geom, tolerance=0):
+                clockwise.append(pid)
+            coords = shapely.get_coordinates(geom)
+            if (abs(coords * 1e6 - (coords * 1e6).round()) > 1e-3).any():
+                too_precise.append(pid)
+    assert not clockwise, f"clockwise exterior rings: {clockwise}"
+    assert not too_precise, f"coordinates beyond 6 decimals: {too_precise}"
+
+
 def test_duplicate_id_across_files(tmp_path: Path) -> None:
     write(tmp_path, [entry("twice")], "zones.geojson")
     write(tmp_path, [entry("twice", name="另一个")], "admin.geojson")
