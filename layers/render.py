@@ -797,7 +797,11 @@ def _legend_entries(store: Any, content: Content, window: BaseGeometry, lang: st
         area_only |= any(i.precision == "area-only" for i in group.items)
         handles.append(_legend_handle(kinds, color, fill, alpha, lw, Patch, Line2D))
         n = len(group.items)
-        labels.append(f"{group.title}（{n}）" if lang == "zh" else f"{group.title} ({n})")
+        k = sum(1 for i in group.items if i.precision == "area-only")
+        if lang == "zh":
+            labels.append(f"{group.title}（{n}" + (f"，其中 {k} 处仅知所在区域）" if k else "）"))
+        else:
+            labels.append(f"{group.title} ({n}" + (f", {k} area only)" if k else ")"))
     if dashed:
         handles.append(Patch(facecolor="white", edgecolor="#555555", linewidth=1.0,
                              linestyle=(0, (3, 2))))
