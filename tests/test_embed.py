@@ -175,3 +175,27 @@ def test_share_partial_renders(app):
     with app.test_request_context("/?lang=en"):
         html = render_template("embed_share.html", lang="en")
     assert "Static figure of this view" in html and "/figures/layers/" in html
+
+
+ODD = ["%00", "..%2F..%2Fetc%2Fpasswd", "x" * 3000, "北清路", "%3Cscript%3E", "' OR 1=1 --",
+       "%E2%80%AE", "-1", "1e309", "nan"]
+
+
+@pytest.mark.parametrize("odd", ODD)
+def test_no_server_error_on_odd_input(client, odd):
+    urls = [f"/embed?zoom={odd}", f"/embed?center={odd}", f"/embed?layers={odd}",
+            f"/embed?basemap={odd}", f"/embed?place={odd}", f"/embed?lang={odd}",
+            f"/embed?title={odd}", f"/oembed?url={odd}", f"/oembed?url=http://localhost/{odd}",
+            f"/oembed?url=http://localhost/places/{odd}", f"/oembed?url=http://localhost/?zoom={odd}",
+            f"/oembed?url=http://localhost/&maxwidth={odd}",
+            f"/figures/layers/{odd}.png", f"/figures/places/{odd}.svg", f"/figures/plans/{odd}.pdf",
+            f"/figures/layers/nodes.{odd}", f"/figures/layers/nodes.png?dpi={odd}",
+            f"/figures/layers/nodes.png?size={odd}", f"/figures/layers/nodes.png?paper={odd}",
+            f"/figures/layers/nodes.png?bbox={odd}", f"/figures/layers/nodes.png?lang={odd}",
+            f"/figures/layers/nodes.png?landscape={odd}",
+            f"/figures/layers/nodes.png?size=300x200&dpi=50&title={odd}"]
+    for url in urls:
+        resp = client.get(url)
+        assert resp.status_code < 500, (url, resp.status_code)
+    # the one deliberate 5xx: oEmbed's "format not implemented"
+    assert client.get(f"/oembed?url=http://localhost/&format={odd}").status_code == 501
