@@ -1,7 +1,8 @@
 """The `planmap` command: one argparse tree assembled from each package's commands.
 
 Each package registers its own subcommands (`geo.cli_plans`, `geo.cli_places`, `geo.cli_data`,
-`layers.cli`, `layers.cli_render`, `webmap.cli_serve`), so the CLI follows the same one-way dependency as the code.
+`layers.cli`, `layers.cli_render`, `webmap.cli_serve`), so the CLI follows the same one-way
+dependency as the code.
 A `PlanmapError` becomes one line on stderr and its exit status, never a traceback.
 """
 
