@@ -1,7 +1,7 @@
 """The plan reader against the five documents as they are, defects included.
 
 Every count and title here was checked by reading the text files (line numbers as `sed -n 'Np'`
-prints them); see /work/shared/notes/documents.md for the facts they come from.
+prints them); the facts come from reading the texts (docs/reader.md lists the defects).
 """
 
 from __future__ import annotations
