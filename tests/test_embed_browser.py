@@ -137,7 +137,7 @@ def test_open_link_follows_the_readers_view(page, planmap_server, host_server):
     frame = _frame(page, "src")
     _ready(frame)
     assert "Open in planmap" in frame.inner_text("#pm-embed-open")
-    frame.evaluate("Planmap.state.map.setView([39.98, 116.31], 14, {animate: false})")
+    frame.evaluate("() => { Planmap.state.map.setView([39.98, 116.31], 14, {animate: false}); }")
     frame.wait_for_function("document.getElementById('pm-embed-open').href.includes('zoom=14')")
     query = parse_qs(urlsplit(frame.get_attribute("#pm-embed-open", "href")).query)
     assert query["center"] == ["39.98000,116.31000"] and query["lang"] == ["en"]
@@ -195,4 +195,23 @@ def test_share_panel_gives_figure_links_and_a_working_snippet(page, planmap_serv
     _ready(frame)
     assert _visible(frame) == ["zones"]
     assert frame.evaluate("Planmap.state.map.getZoom()") == 12
+    assert page.guard.problems() == {}, page.guard.problems()
+
+
+def test_embed_opens_the_place_of_the_link(page, planmap_server, host_server):
+    from webmap.sources import get_store
+
+    record = get_store(planmap_server.app).place_record("yiheyuan")
+    if not record.get("geometry") or not record.get("passages"):
+        pytest.skip("颐和园 is not located or not cited")
+    src = f"{planmap_server.url}/embed?layers=heritage&place=yiheyuan"
+    page.goto(_host(host_server, src=src))
+    frame = _frame(page, "src")
+    _ready(frame)
+    popup = frame.wait_for_selector(".leaflet-popup-content", timeout=10000)
+    frame.wait_for_function("document.querySelector('.leaflet-popup-content').innerText"
+                            ".includes('《')", timeout=10000)
+    text = popup.inner_text()
+    assert "颐和园" in text
+    assert frame.evaluate("Planmap.state.openPlace") == "yiheyuan"
     assert page.guard.problems() == {}, page.guard.problems()
