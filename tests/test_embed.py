@@ -199,3 +199,14 @@ def test_no_server_error_on_odd_input(client, odd):
         assert resp.status_code < 500, (url, resp.status_code)
     # the one deliberate 5xx: oEmbed's "format not implemented"
     assert client.get(f"/oembed?url=http://localhost/&format={odd}").status_code == 501
+
+
+def test_discovery_partial_points_at_a_working_oembed(app, client):
+    from flask import render_template
+
+    with app.test_request_context("/?layers=zones&zoom=12"):
+        tag = render_template("embed_discovery.html", t={"site": "planmap"})
+    href = re.search(r'href="([^"]+)"', tag).group(1).replace("&amp;", "&")
+    assert href.startswith("/oembed?")
+    body = client.get(href).get_json()
+    assert body["type"] == "rich" and "layers=zones" in body["html"]

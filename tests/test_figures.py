@@ -360,3 +360,19 @@ def test_north_arrow_follows_true_north():
     assert 0.4 < angle < 0.56
     on_meridian = project(Point(117.0, 40.0), GK117)
     assert abs(render._grid_convergence(on_meridian.x, on_meridian.y)) < 0.01
+
+
+def test_every_layer_and_plan_renders(store):
+    """The data changes under the figures (geometries are added every day): every layer and
+    plan must still draw, or be refused with a message — never a traceback."""
+    failures = []
+    for layer in store.layers:
+        try:
+            render.render(store, FigureSpec(layers=(layer.id,), fmt="png", size=(400, 300),
+                                            dpi=50))
+        except BadRequest as exc:
+            if store.features(layer.id):
+                failures.append(f"{layer.id}: {exc.message}")
+    for meta in store.corpus:
+        render.render(store, FigureSpec(plan=meta.id, fmt="png", size=(400, 300), dpi=50))
+    assert not failures
