@@ -210,3 +210,8 @@ def test_discovery_partial_points_at_a_working_oembed(app, client):
     assert href.startswith("/oembed?")
     body = client.get(href).get_json()
     assert body["type"] == "rich" and "layers=zones" in body["html"]
+
+
+def test_the_atlas_includes_the_figure_links(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "pm-share-figure-" in html, "atlas.html should include embed_share.html"
