@@ -215,3 +215,19 @@ def test_discovery_partial_points_at_a_working_oembed(app, client):
 def test_the_atlas_includes_the_figure_links(client):
     html = client.get("/").get_data(as_text=True)
     assert "pm-share-figure-" in html, "atlas.html should include embed_share.html"
+
+
+@pytest.mark.parametrize("path", ["/", "/places/yiheyuan", "/layers/parks"])
+def test_embeddable_pages_carry_working_oembed_discovery(client, path):
+    """A CMS given the address of the atlas, a place or a layer finds /oembed from the page."""
+    html = client.get(path).get_data(as_text=True)
+    tag = re.search(r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)"',
+                    html)
+    assert tag, path
+    resp = client.get(tag.group(1).replace("&amp;", "&"))
+    assert resp.status_code == 200 and resp.get_json()["type"] == "rich"
+
+
+def test_pages_oembed_cannot_embed_carry_no_discovery(client):
+    html = client.get("/plans").get_data(as_text=True)
+    assert "json+oembed" not in html

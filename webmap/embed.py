@@ -26,8 +26,8 @@ from werkzeug.datastructures import MultiDict
 
 from geo.errors import BadRequest, DataError, NotFound, PlanmapError
 from webmap import i18n, maps
-from webmap.api import layer_summary
-from webmap.permalink import PARAMS, parse_view
+from webmap.pages import atlas_config
+from webmap.permalink import PARAMS
 from webmap.sources import get_store
 
 blueprint = Blueprint("embed", __name__)
@@ -78,39 +78,6 @@ def _headers(resp: Response) -> Response:
 # ------------------------------------------------------------------ /embed
 
 
-def atlas_layers(store: Any, lang: str) -> list[dict[str, Any]]:
-    """The layers the atlas offers (thematic and structure), as the page script wants them."""
-    return [maps.layer_config(layer_summary(store, layer), lang) for layer in store.layers
-            if layer.group != "plan"]
-
-
-def view_config(args: Any, lang: str) -> dict[str, Any]:
-    """The atlas's map configuration for a permalink, without the page's controls.
-
-    Mirrors what the atlas page does with the same parameters (webmap.pages.atlas) so that the
-    same link shows the same view in both; see docs/figures.md on sharing this with the atlas.
-    """
-    store = get_store()
-    layers = atlas_layers(store, lang)
-    view = parse_view(args, {layer["id"] for layer in layers}, current_app.config["MAX_ZOOM"])
-    config = maps.base_config(lang)
-    defaults = [layer.id for layer in store.layers if layer.default_visible
-                and layer.group != "plan"]
-    config.update(layers=layers, visible=view.layers if view.layers is not None else defaults,
-                  place=view.place, control=False, legend=True, search=False, permalink=False)
-    if view.place is not None:
-        store.place_record(view.place)  # an unknown place is a 404, not a silent empty popup
-    if view.center:
-        config["center"] = view.center
-    if view.zoom is not None:
-        config["zoom"] = view.zoom
-    if view.basemap:
-        config["basemap"] = view.basemap
-    if config["basemap"] not in {b["id"] for b in config["basemaps"]}:
-        config["basemap"] = "vector"
-    return config
-
-
 def _title(args: Any) -> str | None:
     title = (args.get("title") or "").strip()
     if len(title) > TITLE_MAX:
@@ -126,7 +93,7 @@ def _view_query(args: Any) -> dict[str, str]:
 def embed_page():
     lang = i18n.choose_lang()
     title = _title(request.args)
-    config = view_config(request.args, lang)
+    config = atlas_config(request.args, lang, chrome=False)
     m = maps.build_map(config, fullscreen=False)
     view = _view_query(request.args)
     page_url = url_for("embed.embed_page", _external=True, **request.args.to_dict())
@@ -173,7 +140,7 @@ def _embed_target(url: str) -> tuple[dict[str, str], str]:
     try:
         if path in {"/", "/embed"}:
             view = _view_query(query)
-            view_config(query, lang)  # validates it exactly as /embed will
+            atlas_config(query, lang, chrome=False)  # validates it exactly as /embed will
             title = query.get("title") or i18n.strings(lang)["site"]
         elif m := _PLACE_PATH.match(path):
             record = store.place_record(m.group(1))

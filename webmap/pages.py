@@ -43,13 +43,16 @@ def _layers(store: Any, lang: str) -> list[dict[str, Any]]:
     return [maps.layer_config(layer_summary(store, layer), lang) for layer in store.layers]
 
 
-@blueprint.get("/")
-def atlas():
-    lang = i18n.choose_lang()
+def atlas_config(args: Any, lang: str, *, chrome: bool = True) -> dict[str, Any]:
+    """The atlas's map configuration for a permalink; `chrome=False` drops the page controls.
+
+    The atlas and /embed both call this, so one link shows one view in both.
+    """
     store = get_store()
     layers = [layer for layer in _layers(store, lang) if layer["group"] != "plan"]
-    view = parse_view(request.args, {layer["id"] for layer in layers},
-                      current_app.config["MAX_ZOOM"])
+    view = parse_view(args, {layer["id"] for layer in layers}, current_app.config["MAX_ZOOM"])
+    if view.place is not None:
+        store.place_record(view.place)  # an unknown place is a 404, not a silent empty popup
     config = maps.base_config(lang)
     defaults = [layer.id for layer in store.layers if layer.default_visible
                 and layer.group != "plan"]
@@ -57,10 +60,10 @@ def atlas():
         layers=layers,
         visible=view.layers if view.layers is not None else defaults,
         place=view.place,
-        control=True,
+        control=chrome,
         legend=True,
-        search=True,
-        permalink=True,
+        search=chrome,
+        permalink=chrome,
     )
     if view.center:
         config["center"] = view.center
@@ -68,10 +71,15 @@ def atlas():
         config["zoom"] = view.zoom
     if view.basemap:
         config["basemap"] = view.basemap
-    offered = {b["id"] for b in config["basemaps"]}
-    if config["basemap"] not in offered:
+    if config["basemap"] not in {b["id"] for b in config["basemaps"]}:
         config["basemap"] = "vector"
-    m = maps.build_map(config)
+    return config
+
+
+@blueprint.get("/")
+def atlas():
+    lang = i18n.choose_lang()
+    m = maps.build_map(atlas_config(request.args, lang))
     return render_template("atlas.html", map=maps.map_parts(m), **page_context(lang))
 
 
