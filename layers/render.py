@@ -33,6 +33,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import GK117, project
 from geo.errors import BadRequest, DataError
 from geo.paths import data_dir
+from layers.basemap import basemap_features, haidian_outline
 
 # ------------------------------------------------------------------ limits and presets
 
@@ -477,11 +478,12 @@ def _with_haidian(focus: tuple[float, float, float, float]) -> tuple[float, floa
     """Layer and plan figures show the whole district when their content spreads over much of
     it: a reader locates scattered places against the district's outline. A compact structure
     (三山五园, 清河七大节点) keeps its own close frame."""
-    haidian = [geom for role, _n, _e, geom in _districts(str(data_dir())) if role == "haidian"]
+    outline = haidian_outline()
+    haidian = project(outline, GK117) if outline is not None else None
     frame = shapely_box(*focus)
-    if not haidian or not frame.intersects(haidian[0]):
+    if haidian is None or not frame.intersects(haidian):
         return focus
-    hx0, hy0, hx1, hy1 = haidian[0].bounds
+    hx0, hy0, hx1, hy1 = haidian.bounds
     if frame.area < 0.2 * (hx1 - hx0) * (hy1 - hy0):
         return focus
     return (min(focus[0], hx0), min(focus[1], hy0), max(focus[2], hx1), max(focus[3], hy1))
@@ -514,48 +516,18 @@ def _kind_label(kind: Any, lang: str) -> str:
 # ------------------------------------------------------------------ the basemap
 
 
-@lru_cache(maxsize=4)
-def _districts(directory: str) -> tuple[tuple[str, str, str, BaseGeometry], ...]:
-    """(role, name, name_en, geometry in EPSG:4548) of Beijing's districts, or () if absent."""
-    import json
-
-    path = Path(directory) / "boundaries" / "beijing-districts.geojson"
-    if not path.exists():
-        return ()
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path.name}: not valid JSON ({exc})") from None
-    out = []
-    for f in raw.get("features", []):
-        p = f.get("properties") or {}
-        if p.get("level") != "district":
-            continue
-        role = "haidian" if p.get("adcode") == "110108" else "district"
-        out.append((role, str(p.get("name", "")), str(p.get("name_en") or ""),
-                    project(shape(f["geometry"]), GK117)))
-    return tuple(out)
-
-
 def basemap(store: Any) -> list[tuple[str, str, str, BaseGeometry]]:
-    """The vector basemap the atlas draws, in EPSG:4548: districts, Haidian, water, rail,
-    roads. Before the boundary extract exists, the gazetteer's district entries stand in."""
+    """The atlas's vector basemap (layers.basemap) in EPSG:4548, within reach of Beijing."""
     return list(_basemap(str(data_dir()), store.gazetteer))
 
 
 @lru_cache(maxsize=4)
 def _basemap(directory: str, gaz: Any) -> tuple[tuple[str, str, str, BaseGeometry], ...]:
-    out = list(_districts(directory))
-    if not out:
-        for p in gaz:
-            if p.kind == "district" and p.geometry is not None:
-                role = "haidian" if p.id in {"haidianqu", "haidian"} else "district"
-                out.append((role, p.label, p.name_en, project(p.geometry, GK117)))
-    for p in gaz:
-        if (p.kind in {"water", "rail", "road"} and p.geometry is not None
-                and p.precision != "area-only" and p.geometry.intersects(_BEIJING)):
-            out.append((p.kind, p.label, p.name_en, project(p.geometry, GK117)))
-    return tuple(out)
+    return tuple(
+        (f.role, f.name, f.name_en, project(f.geometry, GK117))
+        for f in basemap_features(gaz, Path(directory))
+        if f.role in {"district", "haidian"} or f.geometry.intersects(_BEIJING)
+    )
 
 
 # ------------------------------------------------------------------ drawing helpers

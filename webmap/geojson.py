@@ -18,9 +18,9 @@ from typing import Any
 from shapely.geometry import mapping, shape
 
 from geo.crs import wgs84_to_gcj02
-from geo.errors import BadRequest, DataError
+from geo.errors import BadRequest
 from geo.gazetteer import default_gazetteer
-from geo.paths import data_dir
+from layers.basemap import basemap_features
 
 CRS_CHOICES = ("wgs84", "gcj02")
 SLIM = ("id", "name", "name_en", "kind", "precision", "layer", "mention_count")
@@ -79,62 +79,21 @@ def layer_body(store: Any, layer_id: str, crs: str) -> Body:
 
 # ---------------------------------------------------------------- the vector basemap
 
-BASEMAP_KINDS = {"road": "road", "water": "water", "rail": "rail"}
-
-
-def _district_features() -> list[dict]:
-    path = data_dir() / "boundaries" / "beijing-districts.geojson"
-    out = []
-    if path.exists():
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path.name}: not valid JSON ({exc})") from None
-        for f in raw.get("features", []):
-            p = f.get("properties") or {}
-            if p.get("level") != "district":  # the city outline is the districts' union
-                continue
-            role = "haidian" if p.get("adcode") == "110108" else "district"
-            geometry = {"type": f["geometry"]["type"],
-                        "coordinates": _round(f["geometry"]["coordinates"], 5)}
-            out.append(_basemap_feature(geometry, role, p.get("name", ""), p.get("name_en")))
-        return out
-    # Before the boundaries are committed: the gazetteer's own district entries.
-    for place in default_gazetteer():
-        if place.kind == "district" and place.geometry is not None:
-            role = "haidian" if place.id in {"haidianqu", "haidian"} else "district"
-            out.append(_basemap_feature(mapping(place.geometry), role, place.label, place.name_en))
-    return out
-
-
-def _basemap_feature(geometry: dict, role: str, name: str, name_en: str | None) -> dict:
-    """A basemap feature with the point its label sits on: inside an area, halfway along a
-    line (the longest part of a multi-line); points carry no label (their marker is small)."""
-    geom = shape(geometry)
-    point = None
-    if geom.geom_type in {"Polygon", "MultiPolygon"}:
-        point = geom.representative_point()
-    elif geom.geom_type in {"LineString", "MultiLineString"}:
-        line = geom if geom.geom_type == "LineString" else max(geom.geoms, key=lambda g: g.length)
-        point = line.interpolate(0.5, normalized=True)
-    label_at = [round(point.x, 6), round(point.y, 6)] if point is not None else None
-    return {
-        "type": "Feature",
-        "geometry": geometry,
-        "properties": {"role": role, "name": name, "name_en": name_en or "", "label_at": label_at},
-    }
-
-
 def basemap_collection() -> dict:
-    """Beijing's districts, Haidian's outline, and the gazetteer's located roads, rail and water."""
-    features = _district_features()
-    for place in default_gazetteer():
-        role = BASEMAP_KINDS.get(place.kind)
-        if role and place.geometry is not None and place.precision != "area-only":
-            features.append(_basemap_feature(mapping(place.geometry), role, place.label,
-                                              place.name_en))
-    order = {"city": 0, "district": 1, "haidian": 2, "water": 3, "rail": 4, "road": 5}
-    features.sort(key=lambda f: order[f["properties"]["role"]])
+    """The shared vector basemap (layers.basemap) as GeoJSON, each feature with its label point.
+    District outlines are rounded to 5 decimals (about a metre): they are most of the bytes."""
+    features = []
+    for f in basemap_features(default_gazetteer()):
+        geometry = mapping(f.geometry)
+        if f.role in {"district", "haidian"}:
+            geometry = {"type": geometry["type"], "coordinates": _round(geometry["coordinates"], 5)}
+        at = f.label_at
+        features.append({
+            "type": "Feature",
+            "geometry": geometry,
+            "properties": {"role": f.role, "name": f.name, "name_en": f.name_en,
+                           "label_at": [round(at.x, 6), round(at.y, 6)] if at else None},
+        })
     return {"type": "FeatureCollection", "features": features}
 
 
