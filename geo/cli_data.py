@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 
 from geo.corpus import default_corpus
 from geo.gazetteer import PRECISIONS, Gazetteer, load_gazetteer
+from geo.gazetteer_files import sync
 from geo.measures import Check, check_measures
 
 
@@ -35,6 +36,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     c.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     c.set_defaults(handler=run_check)
+    s = data_sub.add_parser(
+        "sync",
+        help="re-copy area-only geometries from their areas and normalise the files' layout",
+        description="After an area is redrawn (in QGIS or by scripts/derive_areas.py), copy its "
+        "geometry again into every area-only entry drawn as it, and write every gazetteer file "
+        "in the canonical layout (6 decimals, counter-clockwise exteriors, one line per "
+        "geometry). With --check nothing is written and the exit status is 1 if anything would "
+        "change.",
+    )
+    s.add_argument("--check", action="store_true", help="report only; exit 1 if out of step")
+    s.set_defaults(handler=run_sync)
 
 
 def _file(place_file: str) -> str:
@@ -89,6 +101,19 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         print(render_text(report))
     return 0 if report["ok"] else 1
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    copied, rewritten = sync(write=not args.check)
+    verb = "would re-copy" if args.check else "re-copied"
+    print(f"{verb} {len(copied)} area-only geometries" + (f": {', '.join(copied)}" if copied
+                                                         else ""))
+    verb = "would rewrite" if args.check else "rewrote"
+    print(f"{verb} {len(rewritten)} files" + (f": {', '.join(rewritten)}" if rewritten else ""))
+    if args.check:
+        return 1 if copied or rewritten else 0
+    load_gazetteer(plan_ids=set(default_corpus().plans))  # what was written must still load
+    return 0
 
 
 def _fmt(value: object, spec: str) -> str:

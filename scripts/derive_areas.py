@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo.crs import GK117, WGS84, project  # noqa: E402
+from geo.gazetteer_files import dump_collection  # noqa: E402
 
 BOUNDARIES = ROOT / "data" / "boundaries"
 MY_FILES = ("admin", "zones", "regions", "corridors")
@@ -584,20 +585,6 @@ def _geojson(geom: BaseGeometry) -> dict:
     return mapping(shapely.orient_polygons(shapely.set_precision(geom, 1e-6), exterior_cw=False))
 
 
-def dump(fc: dict) -> str:
-    """Readable properties, one compact line per geometry: diffs stay small and legible."""
-    geoms = []
-    for i, f in enumerate(fc["features"]):
-        geoms.append(f["geometry"])
-        f["geometry"] = f"@@GEOM{i}@@"
-    text = json.dumps(fc, ensure_ascii=False, indent=1)
-    for i, g in enumerate(geoms):
-        fc["features"][i]["geometry"] = g
-        compact = json.dumps(g, separators=(",", ":")) if g is not None else "null"
-        text = text.replace(f'"@@GEOM{i}@@"', compact, 1)
-    return text + "\n"
-
-
 def apply(files: dict, news: dict) -> None:
     for stem, specs in files.items():
         path = GAZETTEER / f"{stem}.geojson"
@@ -621,7 +608,7 @@ def apply(files: dict, news: dict) -> None:
             for key in FIELDS:
                 if key in spec:
                     props[key] = spec[key]
-        path.write_text(dump(fc), encoding="utf-8")
+        path.write_text(dump_collection(fc), encoding="utf-8")
         print(f"updated {path.relative_to(ROOT)}: {len(specs)} entries")
 
 
@@ -630,7 +617,7 @@ def main() -> int:
     files, news, derived = build(inp)
     apply(files, news)
     out = BOUNDARIES / "derived.geojson"
-    out.write_text(dump(derived), encoding="utf-8")
+    out.write_text(dump_collection(derived), encoding="utf-8")
     print(f"wrote {out.relative_to(ROOT)}")
     return 0
 

@@ -14,6 +14,7 @@ import pytest
 
 from geo.errors import DataError
 from geo.gazetteer import load_gazetteer
+from geo.gazetteer_files import sync
 
 SQUARE = {
     "type": "Polygon",
@@ -127,28 +128,33 @@ def test_area_only_site_keeps_its_own_geometry_type(tmp_path: Path) -> None:
     assert gaz.get("lab").geometry.equals(gaz.get("area").geometry)
 
 
-def test_real_gazetteer_follows_the_geojson_conventions() -> None:
-    """RFC 7946 right-hand rule and 6-decimal coordinates in every data file, so exports and
-    diffs stay clean; `scripts/derive_areas.py` writes its files this way too."""
-    import shapely
+def test_real_gazetteer_is_in_step_and_in_canonical_layout() -> None:
+    """RFC 7946 right-hand rule, 6-decimal coordinates, one layout, and area-only copies equal
+    to their areas: `planmap data sync --check` would change nothing."""
+    copied, rewritten = sync(write=False)
+    assert not copied, f"stale area-only copies (run planmap data sync): {copied}"
+    assert not rewritten, f"files not in canonical layout (run planmap data sync): {rewritten}"
 
-    from geo.paths import gazetteer_dir
 
-    clockwise, too_precise = [], []
-    for path in sorted(gazetteer_dir().glob("*.geojson")):
-        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
-            if feature["geometry"] is None:
-                continue
-            geom = shapely.geometry.shape(feature["geometry"])
-            pid = feature["properties"]["id"]
-            oriented = shapely.orient_polygons(geom, exterior_cw=False)
-            if not shapely.equals_exact(oriented, geom, tolerance=0):
-                clockwise.append(pid)
-            coords = shapely.get_coordinates(geom)
-            if (abs(coords * 1e6 - (coords * 1e6).round()) > 1e-3).any():
-                too_precise.append(pid)
-    assert not clockwise, f"clockwise exterior rings: {clockwise}"
-    assert not too_precise, f"coordinates beyond 6 decimals: {too_precise}"
+def test_sync_recopies_a_redrawn_area_and_orients_rings(tmp_path: Path) -> None:
+    clockwise = {"type": "Polygon", "coordinates": [[[116.30, 39.98], [116.30, 39.99],
+                                                     [116.31, 39.99], [116.31, 39.98],
+                                                     [116.30, 39.98]]]}
+    write(tmp_path, [
+        entry("area", geometry=clockwise),
+        entry("lab", geometry=SQUARE, geometry_type="point", precision="area-only",
+              drawn_as="area", note="no site given"),
+    ])
+    path = tmp_path / "zones.geojson"
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    fc["features"][0]["geometry"]["coordinates"][0][2][0] = 116.32  # the area is redrawn wider
+    path.write_text(json.dumps(fc), encoding="utf-8")  # ...and the copy is now stale
+    copied, rewritten = sync(tmp_path)
+    assert copied == ["lab"] and rewritten == ["zones.geojson"]
+    gaz = load_gazetteer(tmp_path)
+    assert gaz.get("lab").geometry.equals(gaz.get("area").geometry)
+    assert gaz.get("area").geometry.exterior.is_ccw
+    assert sync(tmp_path) == ([], [])  # a second run changes nothing
 
 
 def test_duplicate_id_across_files(tmp_path: Path) -> None:
