@@ -44,6 +44,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CACHE_MAX_AGE", 300, "Cache-Control max-age, in seconds, of API and layer responses."),
     Setting("SEARCH_LIMIT", 10, "Default number of results of /api/places?q= (at most 50)."),
     Setting("POPUP_PASSAGES", 3, "How many policy excerpts a map popup shows."),
+    Setting("OGC_SYNTHETIC", False, "Also offer the synthetic benchmark collections under "
+            "/ogcapi (100 000 points, 10 000 polygons; never in the atlas)."),
     Setting("STORE", "layers.store:default_store", "module:function returning the LayerStore "
             "the service reads (a test or another district can supply its own)."),
 )

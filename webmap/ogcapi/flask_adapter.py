@@ -8,7 +8,6 @@ put its own `Catalog` there before requesting.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 
@@ -24,9 +23,8 @@ blueprint = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
 
 
 def synthetic_enabled(app: Flask) -> bool:
-    if "OGC_SYNTHETIC" in app.config:
-        return bool(app.config["OGC_SYNTHETIC"])
-    return os.environ.get("PLANMAP_OGC_SYNTHETIC", "") not in ("", "0", "false", "no")
+    """A setting like any other (webmap.config): PLANMAP_OGC_SYNTHETIC=1 or the config dict."""
+    return bool(app.config.get("OGC_SYNTHETIC", False))
 
 
 def _layer_store(app: Flask) -> object:
