@@ -5,11 +5,11 @@ Metadata is data so that adding a sixth document needs a text file and a table e
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from geo.datafiles import read_toml
 from geo.errors import DataError, NotFound
 from geo.paths import plans_dir
 
@@ -85,12 +85,7 @@ class Corpus:
 def load_corpus(directory: Path | None = None) -> Corpus:
     directory = directory or plans_dir()
     meta_file = directory / "plans.toml"
-    try:
-        raw = tomllib.loads(meta_file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"{meta_file}: plan metadata file missing") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"{meta_file}: {exc}") from None
+    raw = read_toml(meta_file)
     plans: list[PlanMeta] = []
     seen: set[str] = set()
     for i, entry in enumerate(raw.get("plan", []), start=1):

@@ -19,11 +19,11 @@ context rule, which beats a dictionary entry, because the more specific statemen
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from geo.datafiles import read_toml
 from geo.errors import DataError
 from geo.gazetteer import Gazetteer, default_gazetteer
 from geo.paths import gazetteer_dir
@@ -106,12 +106,7 @@ def load_rules(
 ) -> FinderRules:
     """Read and check the rules file; a rule naming an unknown place is an error, not a no-op."""
     path = path or gazetteer_dir() / RULES_FILE
-    if not path.is_file():
-        return FinderRules((), ())
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"{path.name}: {exc}") from None
+    raw = read_toml(path, optional=True)
     unknown_keys = set(raw) - {"stop", "context"}
     if unknown_keys:
         raise DataError(f"{path.name}: unknown table(s) {', '.join(sorted(unknown_keys))}")

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from geo.corpus import PlanMeta, default_corpus
+from geo.datafiles import read_toml
 from geo.errors import DataError, NotFound
 
 # --- numbers -------------------------------------------------------------------------------------
@@ -358,12 +358,7 @@ class PlanDoc:
 def load_repairs(directory: Path) -> dict[str, dict[int, list[tuple[str, int, str]]]]:
     """plan id → line → missing heading markers that open just before that line."""
     path = directory / "repairs.toml"
-    if not path.is_file():
-        return {}
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"{path}: {exc}") from None
+    raw = read_toml(path, optional=True)
     out: dict[str, dict[int, list[tuple[str, int, str]]]] = {}
     for i, entry in enumerate(raw.get("missing", []), start=1):
         where = f"{path.name} [[missing]] entry {i}"

@@ -12,11 +12,11 @@ Per-plan layers are not listed in the file: one is generated for every document 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.corpus import Corpus
+from geo.datafiles import read_toml
 from geo.errors import DataError
 from geo.gazetteer import KINDS, Gazetteer
 from geo.paths import data_dir
@@ -244,12 +244,7 @@ def _layer(entry: object, i: int, themes: dict[str, dict[str, str]], path: Path)
 
 def load_definitions(path: Path | None = None) -> Definitions:
     path = path or definitions_path()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"{path}: layer definitions file missing") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"{path.name}: {exc}") from None
+    raw = read_toml(path)
     unknown = sorted(set(raw) - {"theme", "layer", "plan_layers"})
     if unknown:
         raise DataError(f"{path.name}: unknown top-level table(s) {', '.join(unknown)}")

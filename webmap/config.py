@@ -8,12 +8,12 @@ rather than a silently ignored key.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from geo.datafiles import read_toml
 from geo.errors import DataError
 
 
@@ -100,10 +100,7 @@ def load_settings(
     config = dict(DEFAULTS)
     path = environ.get("PLANMAP_CONFIG")
     if path:
-        try:
-            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise DataError(f"PLANMAP_CONFIG {path}: {exc}") from None
+        raw = read_toml(Path(path))
         for key, value in raw.items():
             name = key.upper()
             if name not in DEFAULTS:
