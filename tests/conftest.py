@@ -1,7 +1,8 @@
 """Project-wide test settings.
 
-Fixtures for each area live beside their tests; this file only sets what every test needs:
-a headless matplotlib backend and a build directory that never touches the checkout's `build/`.
+Fixtures for each area live beside their tests; this file holds what every area needs: a
+headless matplotlib backend, a build directory that never touches the checkout's `build/`, and
+the Flask `app`/`client` pair.
 """
 
 from __future__ import annotations
@@ -29,6 +30,21 @@ def _isolated_build_dir(tmp_path_factory: pytest.TempPathFactory):
         os.environ.pop("PLANMAP_BUILD", None)
     else:
         os.environ["PLANMAP_BUILD"] = previous
+
+
+@pytest.fixture(scope="module")
+def app():
+    """The service on the embedded data, as the Flask tutorial's fixture: a page that would load
+    anything from another host raises instead of being quietly stripped. Modules that need
+    another store or settings define their own `app`."""
+    from webmap import create_app
+
+    return create_app({"OFFLINE_ASSETS": "raise", "TESTING": True})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
 
 
 @pytest.fixture(scope="session")

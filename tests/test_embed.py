@@ -12,16 +12,6 @@ from geo.errors import DataError
 from webmap import create_app
 
 
-@pytest.fixture(scope="module")
-def app():
-    return create_app({"OFFLINE_ASSETS": "raise"})
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
-
-
 def _config(html: str) -> dict:
     m = re.search(r"window\.Planmap\.init\(\w+, (\{.*\})\);", html)
     assert m, "the page starts atlas.js with its configuration"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from layers import render
-from webmap import cli, create_app
+from webmap import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "figures.md"
@@ -37,16 +37,6 @@ def planmap(monkeypatch, capsys):
         return code, out.out, out.err
 
     return run
-
-
-@pytest.fixture(scope="module")
-def app():
-    return create_app({"OFFLINE_ASSETS": "raise"})
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
 
 
 # ------------------------------------------------------------------ CLI

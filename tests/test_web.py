@@ -22,16 +22,6 @@ EVIL = "<script>alert('pm')</script>海淀测试园"
 
 
 @pytest.fixture(scope="module")
-def app():
-    return create_app({"OFFLINE_ASSETS": "raise", "TESTING": True})
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
 def store(app):
     from webmap.sources import get_store
 
