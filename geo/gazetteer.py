@@ -18,34 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import DataError, NotFound
 from geo.paths import gazetteer_dir
-
-KINDS: dict[str, str] = {
-    "district": "区",
-    "subdistrict": "街道",
-    "town": "镇",
-    "village": "村",
-    "park": "公园与遗址",
-    "water": "河湖水系",
-    "road": "道路",
-    "rail": "铁路与轨道交通",
-    "industrial-park": "产业园区",
-    "zone": "科学城与功能区",
-    "corridor": "廊道与轴带",
-    "innovation-node": "创新节点",
-    "institution": "高校院所与机构",
-    "site": "项目与建筑",
-    "region": "区外地区",
-    "mountain": "山",
-    "other": "其他地区",
-}
-
-PRECISIONS: dict[str, str] = {
-    "surveyed": "from an authoritative boundary",
-    "approximate": "built by hand from known points; expected error under about 300 m",
-    "schematic": "shape and extent indicative only",
-    "area-only": "the text gives no location inside a larger area; drawn as that area",
-    "unlocated": "cannot be located; no geometry",
-}
+from geo.vocabulary import KINDS, PRECISIONS
 
 # Geometry types a kind may carry: the thing decides, not convenience.
 GEOMETRY_TYPES: dict[str, set[str]] = {

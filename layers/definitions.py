@@ -36,8 +36,6 @@ PLACE_THEMES = (
     "admin", "zones", "parks", "nodes", "heritage", "ecology", "renewal", "transport",
     "services", "institutions", "regional", "commerce",
 )
-# Precisions drawn with the layer's dash pattern: the line is not where a survey put it.
-DASHED_PRECISIONS = ("approximate", "schematic")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -125,14 +123,6 @@ class Definitions:
                 )
             )
         return out
-
-
-def feature_style(layer: LayerDef, precision: str) -> dict[str, object]:
-    """The style of one feature: the layer's, dashed only where the geometry is not surveyed."""
-    style = dict(layer.style)
-    if precision not in DASHED_PRECISIONS:
-        style["dash_array"] = None
-    return style
 
 
 def definitions_path() -> Path:

@@ -30,9 +30,11 @@ from shapely import box as shapely_box
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
+from geo import vocabulary
 from geo.crs import GK117, project
 from geo.errors import BadRequest, DataError
 from geo.paths import data_dir
+from layers import styles
 from layers.basemap import basemap_features, haidian_outline
 
 # ------------------------------------------------------------------ limits and presets
@@ -59,7 +61,7 @@ CJK_FONTS = (
 
 # Beijing municipality rounded outward: content outside is left off (and counted in the note).
 BEIJING_BOX = (115.42, 39.44, 117.51, 41.06)
-DASHED = frozenset({"approximate", "schematic"})
+DASHED = styles.DASHED
 LARGE_M2 = 1.0e9  # 1,000 km², over twice Haidian: drawn as context, not what the map frames
 HIGHLIGHT = "#d7191c"
 
@@ -493,24 +495,13 @@ def _shorten(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-PRECISION_LABELS = {
-    "surveyed": {"zh": "实测边界", "en": "surveyed"},
-    "approximate": {"zh": "近似位置", "en": "approximate"},
-    "schematic": {"zh": "示意范围", "en": "schematic"},
-    "area-only": {"zh": "仅知所在区域", "en": "area only"},
-}
-
-
 def _precision_label(precision: Any, lang: str) -> str:
-    return PRECISION_LABELS.get(str(precision), {}).get(lang, str(precision or ""))
+    return vocabulary.precision_label(precision, lang)
 
 
 def _kind_label(kind: Any, lang: str) -> str:
-    from geo.gazetteer import KINDS
+    return vocabulary.kind_label(kind, lang)
 
-    if lang == "zh":
-        return KINDS.get(str(kind), str(kind or ""))
-    return str(kind or "").replace("-", " ")
 
 
 # ------------------------------------------------------------------ the basemap

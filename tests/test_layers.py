@@ -16,10 +16,10 @@ from geo.errors import BadRequest, DataError, NotFound
 from layers.build import build
 from layers.definitions import (
     check_references,
-    feature_style,
     load_definitions,
 )
 from layers.store import FEATURE_PROPERTIES, LayerStore, default_store, fold
+from layers.styles import feature_style
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS_TOML = ROOT / "data" / "layers.toml"
@@ -97,10 +97,10 @@ def test_real_definitions_load_with_required_layers() -> None:
 
 def test_dash_only_where_geometry_is_not_surveyed() -> None:
     parks = next(la for la in load_definitions(LAYERS_TOML).layers if la.id == "parks")
-    assert feature_style(parks, "approximate")["dash_array"] == parks.style["dash_array"]
-    assert feature_style(parks, "schematic")["dash_array"]
-    assert feature_style(parks, "surveyed")["dash_array"] is None
-    assert feature_style(parks, "surveyed")["color"] == parks.style["color"]
+    assert feature_style(parks.style, "approximate")["dash_array"] == parks.style["dash_array"]
+    assert feature_style(parks.style, "schematic")["dash_array"]
+    assert feature_style(parks.style, "surveyed")["dash_array"] is None
+    assert feature_style(parks.style, "surveyed")["color"] == parks.style["color"]
 
 
 # ------------------------------------------------------------------ store

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import current_app, request
 
+from geo import vocabulary
 from geo.errors import BadRequest
-from geo.gazetteer import KINDS
 
 LANGS = ("zh", "en")
 
@@ -60,32 +60,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "height": {"zh": "高", "en": "Height"},
 }
 
-PRECISION_LABELS: dict[str, dict[str, str]] = {
-    "surveyed": {"zh": "实测边界", "en": "surveyed"},
-    "approximate": {"zh": "近似位置", "en": "approximate"},
-    "schematic": {"zh": "示意范围", "en": "schematic"},
-    "area-only": {"zh": "仅知所在区域", "en": "area only"},
-    "unlocated": {"zh": "未定位", "en": "unlocated"},
-}
-
-KIND_EN: dict[str, str] = {
-    "district": "district", "subdistrict": "subdistrict", "town": "town", "village": "village",
-    "park": "park or heritage site", "water": "river or lake", "road": "road",
-    "rail": "railway or metro", "industrial-park": "industrial park", "zone": "zone",
-    "corridor": "corridor or axis", "innovation-node": "innovation node",
-    "institution": "institution", "site": "project or building", "region": "region",
-    "mountain": "mountain", "other": "other area",
-}
-
-
 def kind_label(kind: str, lang: str) -> str:
-    if lang == "en":
-        return KIND_EN.get(kind, kind)
-    return KINDS.get(kind, kind)
+    return vocabulary.kind_label(kind, lang)
 
 
 def precision_label(precision: str, lang: str) -> str:
-    return PRECISION_LABELS.get(precision, {}).get(lang, precision)
+    return vocabulary.precision_label(precision, lang)
 
 
 def choose_lang() -> str:

@@ -17,6 +17,7 @@ from folium.elements import JSCSSMixin
 from folium.plugins import Fullscreen
 from folium.template import Template
 
+from geo import vocabulary
 from webmap import basemaps, i18n
 from webmap.assets import LOCAL, VENDOR_URL
 
@@ -74,8 +75,8 @@ def base_config(lang: str) -> dict[str, Any]:
     return {
         "lang": lang,
         "strings": i18n.strings(lang),
-        "kinds": {k: i18n.kind_label(k, lang) for k in i18n.KIND_EN},
-        "precisions": {k: i18n.precision_label(k, lang) for k in i18n.PRECISION_LABELS},
+        "kinds": {k: i18n.kind_label(k, lang) for k in vocabulary.KINDS},
+        "precisions": {k: i18n.precision_label(k, lang) for k in vocabulary.PRECISIONS},
         "basemaps": basemaps.offered(cfg, lang),
         "basemap": cfg["DEFAULT_BASEMAP"],
         "center": list(cfg["CENTER"]),
