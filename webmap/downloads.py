@@ -20,7 +20,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, request, send_file, url_for
+from flask import Blueprint, Flask, Response, current_app, request, send_file, url_for
 from flask.blueprints import BlueprintSetupState
 
 from layers.export import export, export_crs, export_format, offered
@@ -83,7 +83,7 @@ def links(layer_id: str, lang: str = "en") -> list[dict[str, Any]]:
 
 
 @blueprint.get("/layers/<layer_id>/download.<fmt>")
-def download(layer_id: str, fmt: str):
+def download(layer_id: str, fmt: str) -> Response:
     store = get_store()
     store.layer(layer_id)  # 404 for an unknown layer, whatever else is wrong
     kind = export_format(fmt)
