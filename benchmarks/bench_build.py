@@ -43,7 +43,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
     args = parser.parse_args()
 
-    from layers.export import CRSES, FORMATS, export
+    from geo.crs_names import CRSES
+    from layers.export import FORMATS, export, export_crs
     from layers.store import LayerStore, default_store
 
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
@@ -68,20 +69,21 @@ def main() -> None:
               f"{s['mentions']} mentions")
         print()
         print(f"{'format':8} {'crs':10} {'seconds':>8} {'size':>10}")
-        for crs in args.crs or list(CRSES):
-            for fmt in FORMATS:
-                if fmt == "kml" and crs == "EPSG:4548":
-                    print(f"{fmt:8} {crs:10} {'refused (KML is lon/lat)':>20}")
+        for crs in [export_crs(c) for c in args.crs] if args.crs else CRSES:
+            for fmt in FORMATS.values():
+                if not fmt.offers(crs):
+                    print(f"{fmt.id:8} {crs.id:10} {'refused':>8}  ({fmt.refusal})")
                     continue
-                name = "all.zip" if fmt in ("geojson", "csv", "fgb", "shp") else f"all.{fmt}"
-                path = tmpdir / "exports" / crs.replace(":", "-") / fmt / name
+                zipped = not fmt.multi_layer or fmt.extension == ".zip"
+                name = "all.zip" if zipped else f"all{fmt.extension}"
+                path = tmpdir / "exports" / crs.param / fmt.id / name
                 path.parent.mkdir(parents=True, exist_ok=True)
                 runs = []
                 for _ in range(args.repeat):
                     start = time.perf_counter()
                     result = export(store, store.layer_ids(), fmt, crs, path)
                     runs.append(time.perf_counter() - start)
-                print(f"{fmt:8} {crs:10} {statistics.median(runs):8.2f} "
+                print(f"{fmt.id:8} {crs.id:10} {statistics.median(runs):8.2f} "
                       f"{_human(result.size):>10}")
 
 

@@ -38,7 +38,7 @@ def input_files() -> list[Path]:
     files += sorted(p for p in gazetteer_dir().iterdir() if p.is_file())
     files.append(data_dir() / "layers.toml")
     for package in ("geo", "layers"):
-        files += sorted((PROJECT_ROOT / package).glob("*.py"))
+        files += sorted((PROJECT_ROOT / package).rglob("*.py"))
     return files
 
 

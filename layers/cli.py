@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="rebuild even if inputs are unchanged")
     p.set_defaults(handler=_build)
 
-    from layers.export import CRSES, FORMATS
+    from geo.crs_names import CRSES
+    from layers.export import FORMATS
 
     e = sub.add_parser(
         "export",
@@ -37,7 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--format", default="geojson", metavar="F",
                    help=f"one of {', '.join(FORMATS)} (default geojson)")
     e.add_argument("--crs", default="EPSG:4326", metavar="C",
-                   help=f"one of {', '.join(CRSES)} (default EPSG:4326)")
+                   help=f"one of {', '.join(c.id for c in CRSES)}, also spelt "
+                   f"{', '.join(c.param for c in CRSES)}, wgs84 or as the OGC URI "
+                   "(default EPSG:4326)")
     e.add_argument("-o", "--output", type=Path, metavar="PATH", help="file to write")
     e.add_argument("--quiet", action="store_true", help="no summary line")
     e.set_defaults(handler=_export)
@@ -65,12 +68,14 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from layers.export import export, normalise_crs, normalise_format
+    from layers.export import export, export_crs, export_format
     from layers.store import default_store
 
     # Check the cheap arguments before building the store.
-    fmt = normalise_format(args.format)
-    crs = normalise_crs(args.crs)
+    fmt = export_format(args.format)
+    crs = export_crs(args.crs)
+    if not args.list:
+        fmt.check_crs(crs)
     store = default_store()
     if args.list:
         for layer in store.layers:
@@ -82,6 +87,6 @@ def _export(args: argparse.Namespace) -> int:
     result = export(store, ids, fmt, crs, args.output)
     if not args.quiet:
         n = sum(result.layers.values())
-        print(f"wrote {result.path} ({fmt}, {crs}): {len(result.layers)} layers, "
+        print(f"wrote {result.path} ({fmt.id}, {crs.id}): {len(result.layers)} layers, "
               f"{n} features, {result.size} bytes")
     return 0

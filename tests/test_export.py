@@ -33,8 +33,8 @@ from layers.export import (
     FORMATS,
     cut_bytes,
     export,
+    export_crs,
     neutralise,
-    normalise_crs,
     table_name,
 )
 from layers.store import LayerStore
@@ -219,13 +219,13 @@ def test_kml_balloon_holds_policy_text(store: LayerStore, tmp_path: Path) -> Non
 
 
 def test_kml_balloon_escapes_text() -> None:
-    from layers.export import _kml_description
+    from layers.export.kml import balloon as kml_balloon
 
     row = pd.Series({"id": "x", "name": "<script>alert(1)</script>", "kind": "site",
                      "precision": "approximate", "mention_count": 1})
     passage = {"citation": "《A&B》(第1行)", "text": "建设<img src=x onerror=alert(1)>中心。",
                "mentions": [[0, 2]]}
-    balloon = _kml_description(row, [passage])
+    balloon = kml_balloon(row, [passage])
     assert "<script>" not in balloon and "<img" not in balloon
     assert "&lt;script&gt;" in balloon and "《A&amp;B》" in balloon
 
@@ -317,10 +317,10 @@ def test_debian_ogrinfo_reads_exports(store: LayerStore, tmp_path: Path, fmt: st
 
 
 def test_crs_names() -> None:
-    assert normalise_crs("4326") == WGS84
-    assert normalise_crs("gcj02") == GCJ02
+    assert export_crs("4326").id == WGS84
+    assert export_crs("gcj02").id == GCJ02
     with pytest.raises(BadRequest, match="unknown CRS"):
-        normalise_crs("EPSG:3857")
+        export_crs("EPSG:3857")
 
 
 def test_unknown_layer_is_not_found(store: LayerStore, tmp_path: Path) -> None:

@@ -1,94 +1,99 @@
 """Layer downloads: every format × CRS that layers.export writes, served as files.
 
-layers.export owns the writing (GDAL through pyogrio) and refuses impossible combinations
-(KML in metres); this module lists the combinations for the layer page, runs the export once per
-(layer, format, CRS) into a per-app cache directory, and serves the file with its media type and
-a sensible file name.
+layers.export owns the writing (GDAL through pyogrio), the list of formats (its registry) and the
+refusals (KML in metres); geo.crs_names owns the CRS spellings, so `?crs=` takes whatever
+`planmap export --crs` takes. This module lists the combinations for the layer page, writes each
+(layer, format, CRS) once into the app's cache folder and serves it with its media type.
+
+The cache folder belongs to the app: it is removed when the app is garbage-collected or, at the
+latest, when the process exits. Each file has its own lock, so one slow GeoPackage does not hold
+up another layer's CSV; export() writes beside the file and renames, so a file in the cache is
+always whole.
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, send_file, url_for
+from flask import Blueprint, Flask, Response, current_app, request, send_file, url_for
+from flask.blueprints import BlueprintSetupState
 
-from geo.errors import BadRequest
+from layers.export import export, export_crs, export_format, offered
 from webmap.sources import get_store
 
 blueprint = Blueprint("downloads", __name__)
-
-MIMETYPES = {
-    "geojson": "application/geo+json",
-    "gpkg": "application/geopackage+sqlite3",
-    "kml": "application/vnd.google-earth.kml+xml",
-    "csv": "text/csv",
-    "shp": "application/zip",
-    "fgb": "application/flatgeobuf",
-}
-# short URL spelling -> what layers.export.normalise_crs accepts
-CRS_PARAMS = {"4326": "EPSG:4326", "4490": "EPSG:4490", "4548": "EPSG:4548", "gcj02": "GCJ-02"}
-_lock = threading.Lock()
+_EXTENSION = "planmap.downloads"
 
 
-def _export_module() -> Any:
-    from layers import export
+class DownloadCache:
+    """The files one app has written: a private folder, made on first use, and a lock per file."""
 
-    return export
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._folder: Path | None = None
+
+    @property
+    def folder(self) -> Path:
+        with self._guard:
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix="planmap-downloads-"))
+            return self._folder
+
+    def lock(self, name: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(name, threading.Lock())
+
+    def remove(self) -> None:
+        with self._guard:
+            if self._folder is not None:
+                shutil.rmtree(self._folder, ignore_errors=True)
+                self._folder = None
 
 
-def combinations() -> list[tuple[str, str]]:
-    """(format, crs param) pairs offered: every pair layers.export accepts."""
-    export = _export_module()
-    out = []
-    for fmt in export.FORMATS:
-        for crs_param, crs in CRS_PARAMS.items():
-            if fmt == "kml" and crs == export.GK117:
-                continue  # KML is longitude/latitude by definition
-            out.append((fmt, crs_param))
-    return out
+@blueprint.record_once
+def _install_cache(state: BlueprintSetupState) -> None:
+    cache = DownloadCache()
+    state.app.extensions[_EXTENSION] = cache
+    # Holds the cache, not the app: runs when the app is collected, or at exit.
+    weakref.finalize(state.app, cache.remove)
 
 
-def links(layer_id: str) -> list[dict[str, Any]]:
-    export = _export_module()
+def cache_of(app: Flask) -> DownloadCache:
+    return app.extensions[_EXTENSION]
+
+
+def links(layer_id: str, lang: str = "en") -> list[dict[str, Any]]:
+    """Every (format, CRS) pair layers.export offers for a layer, as rows for the layer page."""
     return [
         {
-            "format": fmt,
-            "format_title": export.FORMATS[fmt],
-            "crs": CRS_PARAMS[crs],
-            "crs_title": export.CRSES.get(CRS_PARAMS[crs], CRS_PARAMS[crs]),
-            "url": url_for("downloads.download", layer_id=layer_id, fmt=fmt, crs=crs),
+            "format": fmt.id,
+            "format_title": fmt.title,
+            "crs": crs.id,
+            "crs_title": crs.title[lang],
+            "url": url_for("downloads.download", layer_id=layer_id, fmt=fmt.id, crs=crs.param),
         }
-        for fmt, crs in combinations()
+        for fmt, crs in offered()
     ]
 
 
-def _cache_dir() -> Path:
-    ext = current_app.extensions
-    if "planmap.downloads" not in ext:
-        ext["planmap.downloads"] = Path(tempfile.mkdtemp(prefix="planmap-downloads-"))
-    return ext["planmap.downloads"]
-
-
 @blueprint.get("/layers/<layer_id>/download.<fmt>")
-def download(layer_id: str, fmt: str):
-    from flask import request
-
-    export = _export_module()
+def download(layer_id: str, fmt: str) -> Response:
     store = get_store()
-    store.layer(layer_id)
-    if fmt not in export.FORMATS:
-        raise BadRequest(f"unknown format {fmt!r} (choose from {', '.join(export.FORMATS)})")
-    crs_param = request.args.get("crs", "4326")
-    if crs_param not in CRS_PARAMS:
-        raise BadRequest(f"unknown crs {crs_param!r} (choose from {', '.join(CRS_PARAMS)})")
-    suffix = export.EXTENSIONS[fmt]
-    name = f"{layer_id}-{crs_param}{suffix}"
-    path = _cache_dir() / name
-    with _lock:
+    store.layer(layer_id)  # 404 for an unknown layer, whatever else is wrong
+    kind = export_format(fmt)
+    crs = export_crs(request.args.get("crs"))
+    kind.check_crs(crs)
+    name = f"{layer_id}-{crs.param}{kind.extension}"
+    cache = cache_of(current_app)
+    path = cache.folder / name
+    with cache.lock(name):
         if not path.exists():
-            export.export(store, [layer_id], fmt, CRS_PARAMS[crs_param], path)
-    return send_file(path, mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name,
+            export(store, [layer_id], kind, crs, path)
+    return send_file(path, mimetype=kind.media_type, as_attachment=True, download_name=name,
                      max_age=current_app.config["CACHE_MAX_AGE"])

@@ -1,0 +1,99 @@
+"""Writing an export: check everything cheap first, write into a private folder beside the
+target, then move the file into place, so a failed or half-done export leaves nothing behind and
+a reader (the web downloads serve from a cache folder) never sees a half-written file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo.crs_names import CrsDef
+from geo.errors import BadRequest
+from layers.export.files import check_target, zip_folder
+from layers.export.formats import ExportFormat
+from layers.export.metadata import readme_text
+from layers.export.registry import export_crs, export_format
+from layers.store import LayerStore
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    format: str  # format id
+    crs: str  # canonical CRS id
+    layers: dict[str, int] = field(default_factory=dict)  # layer id -> feature count
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+
+def export(store: LayerStore, layer_ids: Sequence[str], fmt: str | ExportFormat,
+           crs: str | CrsDef, path: Path | str) -> ExportResult:
+    """Write layers to `path`; refuses (BadRequest/NotFound) before writing anything."""
+    fmt = export_format(fmt)
+    crs = export_crs(crs)
+    path = Path(path)
+    if not layer_ids:
+        raise BadRequest("no layers to export")
+    for lid in layer_ids:
+        store.layer(lid)  # NotFound for an unknown layer
+    fmt.check_crs(crs)
+    fmt.check_path(path, len(layer_ids))
+    check_target(path)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=".planmap-export-", dir=path.parent))
+    try:
+        with warnings.catch_warnings():
+            # GCJ-02 is written without a CRS on purpose (each file says so), and GDAL's notes
+            # on shapefile text widths are handled by cut_bytes: neither is news to the user.
+            # catch_warnings swaps the process-wide filter list: with downloads exporting in
+            # parallel threads these two ignores may outlive a call, which hides nothing else.
+            warnings.filterwarnings("ignore", message="'crs' was not provided")
+            warnings.filterwarnings("ignore", message=".*has been truncated to 254")
+            result = _write(store, list(layer_ids), fmt, crs, tmp_dir, path.name)
+        for extra in tmp_dir.iterdir():  # sidecars: README, GDAL's .csvt
+            if extra.is_file() and extra != result.path:
+                os.replace(extra, path.parent / extra.name)
+        os.replace(result.path, path)
+        result.path = path
+        return result
+    except PermissionError as exc:
+        raise BadRequest(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def _write(store: LayerStore, layer_ids: list[str], fmt: ExportFormat, crs: CrsDef,
+           folder: Path, name: str) -> ExportResult:
+    """Write into `folder`; the main file is renamed to `name` by the caller. GDAL picks
+    behaviour from the extension (a FlatGeobuf path without .fgb becomes a directory), so the
+    file is first written under its format's own extension."""
+    stem = Path(name).stem
+    zipped = len(layer_ids) > 1 and not fmt.multi_layer
+    target = folder / (stem + (".zip" if zipped else fmt.extension))
+    if target.name == name:
+        target = folder / ("." + target.name)
+    if not zipped:
+        counts = fmt.write(store, layer_ids, crs, target)
+        for sidecar in folder.iterdir():  # GDAL's sidecars (.csvt) take the final file's stem
+            if sidecar != target and sidecar.stem == target.stem:
+                os.replace(sidecar, folder / (stem + sidecar.suffix))
+        if fmt.readme_beside:
+            (folder / (name + ".README.txt")).write_text(
+                readme_text(store, layer_ids, fmt, crs, counts), encoding="utf-8")
+        return ExportResult(path=target, format=fmt.id, crs=crs.id, layers=counts)
+    inner = folder / "parts"
+    inner.mkdir()
+    counts = {}
+    for lid in layer_ids:
+        counts.update(fmt.write(store, [lid], crs, inner / f"{lid}{fmt.extension}"))
+    (inner / "README.txt").write_text(readme_text(store, layer_ids, fmt, crs, counts),
+                                      encoding="utf-8")
+    zip_folder(inner, target)
+    shutil.rmtree(inner)
+    return ExportResult(path=target, format=fmt.id, crs=crs.id, layers=counts)
