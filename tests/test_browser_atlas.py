@@ -298,3 +298,32 @@ def test_share_gives_the_permalink(page, live_server):  # noqa: F811
         code = page.locator(".pm-share-code").input_value()
         assert code.startswith("<iframe src=") and "/embed?" in code and "layers=heritage" in code
     assert_clean(page)
+
+
+def test_feature_looks_follow_the_style_rule_of_layers_styles(page, live_server):  # noqa: F811
+    """Dash, fill and width of every drawn shape are what layers.styles.feature_style says:
+    the script reads the rule from the page config, so the map and the figures agree."""
+    from layers import styles
+    from webmap.sources import get_store
+
+    layer = get_store(live_server.app).layer("zones")
+    open_atlas(page, live_server.url, "?layers=zones&center=40.0,116.3&zoom=11")
+    drawn = page.evaluate("""() => { const out = [];
+        Planmap.state.overlays.zones.eachLayer(g => g.eachLayer(l => { const p = l.getElement();
+          out.push({precision: l.feature.properties.precision, type: l.feature.geometry.type,
+                    dash: p.getAttribute('stroke-dasharray'), width: p.getAttribute('stroke-width'),
+                    fill: p.getAttribute('fill'), opacity: p.getAttribute('fill-opacity')}); }));
+        return out; }""")
+    assert len(drawn) == page.evaluate("Planmap.state.drawn.zones") > 0
+    seen = set()
+    for d in drawn:
+        want = styles.feature_style(layer.style, d["precision"])
+        assert d["dash"] == want["dash_array"], d
+        if d["type"].endswith("Polygon"):
+            assert float(d["opacity"]) == want["fill_opacity"], d
+            assert float(d["width"]) == want["weight"], d
+            seen.add(d["precision"])
+    assert {"surveyed", "schematic", "area-only"} <= seen, seen
+    notes = page.locator(".pm-legend .pm-legend-note").all_inner_texts()
+    assert notes == ["近似位置 / 示意范围", "仅知所在区域"]
+    assert_clean(page)
