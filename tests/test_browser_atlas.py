@@ -39,7 +39,7 @@ def located_place_with_passages(server) -> str:
         for f in store.features(layer.id):
             if f["properties"]["passages"]:
                 return f["id"]
-    pytest.skip("no located place with passages yet")
+    raise AssertionError("no located place in an atlas layer has passages")
 
 
 def layer_of(server, place_id: str) -> str:
@@ -107,8 +107,7 @@ def _check_popup(page, name: str) -> None:  # noqa: F811
 def test_clicking_yiheyuan_opens_popup_with_policy_text(page, live_server, artifacts_dir):  # noqa: F811
     from webmap.sources import get_store
 
-    if get_store(live_server.app).place_record("yiheyuan")["geometry"] is None:
-        pytest.skip("颐和园 has no geometry yet (the LINES engineer draws it)")
+    assert get_store(live_server.app).place_record("yiheyuan")["geometry"], "颐和园 is not located"
     assert _click_place(page, live_server, "yiheyuan") == "yiheyuan"
     _check_popup(page, "颐和园")
     assert "place=yiheyuan" in page.url
@@ -177,8 +176,7 @@ def test_toggling_a_layer_updates_url_and_reload_restores(page, live_server):  #
 def test_amap_basemap_reloads_overlays_in_gcj02(page, live_server):  # noqa: F811
     open_atlas(page, live_server.url)
     lid = state(page, "Object.keys(Planmap.state.drawn).find(id => Planmap.state.drawn[id] > 0)")
-    if lid is None:
-        pytest.skip("no default layer has features yet")
+    assert lid is not None, "no default layer drew a feature"
     before = state(page, f"Planmap.state.overlays[{json.dumps(lid)}].getBounds().getCenter()")
     with page.expect_response(lambda r: "crs=gcj02" in r.url and f"/{lid}.geojson" in r.url):
         page.locator(".leaflet-control-layers-base label", has_text="高德").locator("input").check()
@@ -297,4 +295,33 @@ def test_share_gives_the_permalink(page, live_server):  # noqa: F811
     if has_embed:
         code = page.locator(".pm-share-code").input_value()
         assert code.startswith("<iframe src=") and "/embed?" in code and "layers=heritage" in code
+    assert_clean(page)
+
+
+def test_feature_looks_follow_the_style_rule_of_layers_styles(page, live_server):  # noqa: F811
+    """Dash, fill and width of every drawn shape are what layers.styles.feature_style says:
+    the script reads the rule from the page config, so the map and the figures agree."""
+    from layers import styles
+    from webmap.sources import get_store
+
+    layer = get_store(live_server.app).layer("zones")
+    open_atlas(page, live_server.url, "?layers=zones&center=40.0,116.3&zoom=11")
+    drawn = page.evaluate("""() => { const out = [];
+        Planmap.state.overlays.zones.eachLayer(g => g.eachLayer(l => { const p = l.getElement();
+          out.push({precision: l.feature.properties.precision, type: l.feature.geometry.type,
+                    dash: p.getAttribute('stroke-dasharray'), width: p.getAttribute('stroke-width'),
+                    fill: p.getAttribute('fill'), opacity: p.getAttribute('fill-opacity')}); }));
+        return out; }""")
+    assert len(drawn) == page.evaluate("Planmap.state.drawn.zones") > 0
+    seen = set()
+    for d in drawn:
+        want = styles.feature_style(layer.style, d["precision"])
+        assert d["dash"] == want["dash_array"], d
+        if d["type"].endswith("Polygon"):
+            assert float(d["opacity"]) == want["fill_opacity"], d
+            assert float(d["width"]) == want["weight"], d
+            seen.add(d["precision"])
+    assert {"surveyed", "schematic", "area-only"} <= seen, seen
+    notes = page.locator(".pm-legend .pm-legend-note").all_inner_texts()
+    assert notes == ["近似位置 / 示意范围", "仅知所在区域"]
     assert_clean(page)

@@ -159,12 +159,11 @@ def test_oembed_escapes_the_title(client):
     assert "<script>" not in body["html"]
 
 
-def test_share_partial_renders(app):
-    from flask import render_template
-
-    with app.test_request_context("/?lang=en"):
-        html = render_template("embed_share.html", lang="en")
-    assert "Static figure of this view" in html and "/figures/layers/" in html
+def test_share_panel_is_configured_with_figure_links(client):
+    cfg = _config(client.get("/?lang=en").get_data(as_text=True))
+    assert cfg["strings"]["figure_of_view"] == "Static figure of this view (for reports)"
+    assert cfg["figures"]["layers"] == "/figures/layers/__IDS__.__FMT__"
+    assert [f["format"] for f in cfg["figures"]["formats"]] == ["png", "svg", "pdf"]
 
 
 ODD = ["%00", "..%2F..%2Fetc%2Fpasswd", "x" * 3000, "北清路", "%3Cscript%3E", "' OR 1=1 --",
@@ -202,9 +201,9 @@ def test_discovery_partial_points_at_a_working_oembed(app, client):
     assert body["type"] == "rich" and "layers=zones" in body["html"]
 
 
-def test_the_atlas_includes_the_figure_links(client):
-    html = client.get("/").get_data(as_text=True)
-    assert "pm-share-figure-" in html, "atlas.html should include embed_share.html"
+def test_the_atlas_offers_the_figure_links(client):
+    cfg = _config(client.get("/").get_data(as_text=True))
+    assert cfg["permalink"] and cfg["figures"], "the atlas's share panel should offer figures"
 
 
 @pytest.mark.parametrize("path", ["/", "/places/yiheyuan", "/layers/parks"])

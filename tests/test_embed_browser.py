@@ -27,23 +27,6 @@ VIEW = "layers=zones,parks&center=40.03,116.27&zoom=12&basemap=vector"
 @pytest.fixture(scope="module")
 def planmap_server() -> Iterator:
     srv, server, thread = start_server()
-    app = srv.app
-
-    @app.after_request
-    def _with_share_partial(resp):
-        """atlas.html includes embed_share.html; should it stop doing so, add it here so
-        the partial itself stays tested (its own test below checks the atlas includes it)."""
-        from flask import render_template, request
-
-        if request.path == "/" and resp.mimetype == "text/html" and resp.status_code == 200:
-            body = resp.get_data(as_text=True)
-            if "pm-share-figure-" in body:
-                return resp
-            lang = request.args.get("lang", "zh")
-            resp.set_data(body.replace("</body>", render_template("embed_share.html", lang=lang)
-                                       + "</body>"))
-        return resp
-
     yield srv
     server.shutdown()
     thread.join(timeout=5)
@@ -206,8 +189,7 @@ def test_embed_opens_the_place_of_the_link(page, planmap_server, host_server):
     from webmap.sources import get_store
 
     record = get_store(planmap_server.app).place_record("yiheyuan")
-    if not record.get("geometry") or not record.get("passages"):
-        pytest.skip("颐和园 is not located or not cited")
+    assert record.get("geometry") and record.get("passages"), "颐和园 is not located or not cited"
     src = f"{planmap_server.url}/embed?layers=heritage&place=yiheyuan"
     page.goto(_host(host_server, src=src))
     frame = _frame(page, "src")
@@ -219,3 +201,31 @@ def test_embed_opens_the_place_of_the_link(page, planmap_server, host_server):
     assert "颐和园" in text
     assert frame.evaluate("Planmap.state.openPlace") == "yiheyuan"
     assert page.guard.problems() == {}, page.guard.problems()
+
+
+def test_figure_links_frame_only_a_wgs84_view_within_beijing(page, planmap_server):
+    page.goto(f"{planmap_server.url}/?layers=zones&center=40.0,116.3&zoom=6&lang=en")
+    page.wait_for_selector("body[data-planmap-ready='1']", state="attached", timeout=20000)
+    page.click(".pm-share-button")
+    assert "Static figure of this view" in page.inner_text(".pm-share-figures")
+    png = ".pm-share-figures .pm-share-figure-png"
+    # the whole country is in view: no frame, the figure frames its content
+    assert page.get_attribute(png, "href") == "/figures/layers/zones.png?lang=en"
+    page.evaluate("() => { Planmap.state.map.setView([40.0, 116.3], 12, {animate: false}); }")
+    page.wait_for_function(f"document.querySelector('{png}').href.includes('bbox=')")
+    bbox = parse_qs(urlsplit(page.get_attribute(png, "href")).query)["bbox"][0].split(",")
+    assert float(bbox[0]) < 116.3 < float(bbox[2]) and float(bbox[1]) < 40.0 < float(bbox[3])
+    # no layer shown: no figure, a note says why
+    assert page.is_hidden(".pm-share-figures > div:last-child")
+    page.locator(".leaflet-control-layers-overlays input:checked").first.uncheck()
+    page.wait_for_selector(png, state="hidden")
+    assert page.is_visible(".pm-share-figures > div:last-child")
+    page.locator(".leaflet-control-layers-overlays input").first.check()
+    page.wait_for_selector(png, state="visible")
+    assert page.guard.problems() == {}, page.guard.problems()
+    # GCJ-02 map coordinates are not WGS-84: no frame again
+    page.locator(".leaflet-control-layers-base label", has_text="AMap").locator("input").check()
+    page.wait_for_function(f"!document.querySelector('{png}').href.includes('bbox=')")
+    # the AMap tiles were asked for (the user's explicit choice) and aborted by the guard
+    assert page.guard.off_host and all("autonavi.com" in u for u in page.guard.off_host)
+    assert not page.guard.page_errors and not page.guard.http_errors

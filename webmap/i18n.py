@@ -58,6 +58,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "embed_code": {"zh": "嵌入代码（iframe）", "en": "Embed code (iframe)"},
     "width": {"zh": "宽", "en": "Width"},
     "height": {"zh": "高", "en": "Height"},
+    "figure_of_view": {"zh": "当前视图的静态地图（用于报告）",
+                       "en": "Static figure of this view (for reports)"},
+    "figure_needs_layer": {"zh": "请先打开至少一个图层。", "en": "Show at least one layer first."},
+    "full_screen": {"zh": "全屏", "en": "Full screen"},
+    "exit_full_screen": {"zh": "退出全屏", "en": "Exit full screen"},
+    "open_in_planmap": {"zh": "在 planmap 中打开 ↗", "en": "Open in planmap ↗"},
 }
 
 def kind_label(kind: str, lang: str) -> str:

@@ -1,10 +1,15 @@
-"""Folium maps for the pages: the map frame in Python, the behaviour in /static/atlas.js.
+"""Folium maps for the pages: the map frame in Python, the behaviour in /static/atlas/*.js.
 
 folium builds the Leaflet map, its scale bar and full-screen control, and collects the asset
 links (vendored, see webmap.assets). Everything that must react in the browser (lazy layer loading
-with fetch(), popups fetched when opened, the GCJ-02 switch for AMap, search, legend, permalink)
-lives in one static script configured by a JSON object, so the HTML stays small however many
-features the layers hold.
+with fetch(), popups fetched when opened, the GCJ-02 switch for AMap, search, legend, permalink,
+the share panel) lives in the atlas scripts, configured by one JSON object, so the HTML stays
+small however many features the layers hold.
+
+The atlas scripts are plain scripts, one per concern, loaded in the order of `ATLAS_MODULES` in
+the page head (folium's `default_js`): each registers itself into `window.Planmap`, and folium's
+inline script at the end of the page calls `Planmap.init(map, config)`. Classic scripts run in
+order before that inline call; ES modules would be deferred until after it. No build step.
 """
 
 from __future__ import annotations
@@ -17,18 +22,46 @@ from folium.elements import JSCSSMixin
 from folium.plugins import Fullscreen
 from folium.template import Template
 
-from geo import vocabulary
+from geo import extents, vocabulary
+from layers import styles
 from webmap import basemaps, i18n
 from webmap.assets import LOCAL, VENDOR_URL
 
-# Beijing municipality, rounded outward: maps that fit their features prefer the ones in here.
-HOME_BOUNDS = [[39.44, 115.42], [41.06, 117.51]]
 GROUPED_JS = "leaflet.groupedlayercontrol.min.js"
 GROUPED_CSS = "leaflet.groupedlayercontrol.min.css"
 
+# webmap/static/atlas/<name>.js, in load order: core first (the namespace), start last (it shows
+# the first view once every other module has set itself up).
+ATLAS_MODULES = (
+    "core", "style", "basemaps", "switch", "layers", "popups",
+    "search", "share", "legend", "permalink", "start",
+)
+
+# What only the screen draws, beside the rules shared with the figures (layers.styles): the
+# stroke opacity, points as discs in the layer's colour with a white ring, the basemap's point
+# features (a spring, a station), the zoom from which the basemap shows rivers, roads and rail
+# with their names, and a place page's own place, highlighted over its layers.
+SCREEN_STYLES: dict[str, Any] = {
+    "line_opacity": 0.95,
+    "point": {"radius": 6, "weight": 1.5, "color": "#ffffff", "fill_opacity": 0.85},
+    "base_point": {"radius": 3, "weight": 1, "fill_opacity": 0.9},
+    "minor_zoom": 13,
+    "place": {"color": "#d7301f", "fill_color": "#fc8d59", "fill_opacity": 0.35, "weight": 3},
+}
+
+# The share panel's "static figure of this view" links (webmap.figures).
+FIGURE_FORMATS: list[dict[str, Any]] = [
+    {"format": "png", "label": "PNG", "query": {}},
+    {"format": "svg", "label": "SVG", "query": {}},
+    {"format": "pdf", "label": "PDF (A4)", "query": {"paper": "A4", "landscape": "1"}},
+]
+# A view reaching further than this beyond Beijing (degrees) is not passed to a figure as its
+# frame: figures leave out what lies outside Beijing, so the figure frames its content instead.
+FIGURE_VIEW_MARGIN = 1.0
+
 
 class PlanmapScript(JSCSSMixin):
-    """Starts atlas.js on the folium map it is added to, with the page's configuration."""
+    """Starts the atlas scripts on the folium map it is added to, with the page's configuration."""
 
     _template = Template(
         """
@@ -39,7 +72,7 @@ class PlanmapScript(JSCSSMixin):
     )
     default_js: ClassVar[list[tuple[str, str]]] = [
         (GROUPED_JS, VENDOR_URL + LOCAL[GROUPED_JS]),
-        ("planmap_atlas_js", "/static/atlas.js"),
+        *((f"planmap_atlas_{name}", f"/static/atlas/{name}.js") for name in ATLAS_MODULES),
     ]
     default_css: ClassVar[list[tuple[str, str]]] = [
         (GROUPED_CSS, VENDOR_URL + LOCAL[GROUPED_CSS]),
@@ -70,7 +103,26 @@ def _has_route(rule: str) -> bool:
     return any(r.rule == rule for r in current_app.url_map.iter_rules())
 
 
+def map_styles() -> dict[str, Any]:
+    """The `styles` of the config: every look the atlas scripts draw with (none is in the JS)."""
+    return {**styles.browser_config(), **SCREEN_STYLES}
+
+
+def figures_config() -> dict[str, Any] | None:
+    """Where the share panel's figure links point, or None when the figure routes are absent."""
+    if "figures.layers_figure" not in current_app.view_functions:
+        return None
+    west, south, east, north = extents.BEIJING
+    m = FIGURE_VIEW_MARGIN
+    return {
+        "layers": url_for("figures.layers_figure", ids="__IDS__", fmt="__FMT__"),
+        "formats": FIGURE_FORMATS,
+        "within": extents.leaflet_bounds((west - m, south - m, east + m, north + m)),
+    }
+
+
 def base_config(lang: str) -> dict[str, Any]:
+    """The config every map page starts from; pages then set layers, visible, controls…"""
     cfg = current_app.config
     return {
         "lang": lang,
@@ -89,8 +141,11 @@ def base_config(lang: str) -> dict[str, Any]:
             "layer_page": url_for("pages.layer_page", layer_id="__ID__"),
             "embed": "/embed" if _has_route("/embed") else None,
         },
+        "figures": figures_config(),
+        "styles": map_styles(),
         "popup_passages": cfg["POPUP_PASSAGES"],
-        "home_bounds": HOME_BOUNDS,
+        # maps that fit their features prefer the ones in Beijing
+        "home_bounds": extents.leaflet_bounds(extents.BEIJING),
         "layers": [],
         "visible": [],
         "place": None,
@@ -104,7 +159,7 @@ def base_config(lang: str) -> dict[str, Any]:
 
 
 def build_map(config: dict[str, Any], *, fullscreen: bool = True) -> folium.Map:
-    """A folium map with no tiles (the basemap is chosen by atlas.js) and the planmap script."""
+    """A folium map with no tiles (the atlas scripts choose the basemap) and the atlas scripts."""
     m = folium.Map(
         location=config["center"],
         zoom_start=config["zoom"],
@@ -116,8 +171,8 @@ def build_map(config: dict[str, Any], *, fullscreen: bool = True) -> folium.Map:
     if fullscreen:
         Fullscreen(
             position="topleft",
-            title="全屏" if config["lang"] == "zh" else "Full screen",
-            title_cancel="退出全屏" if config["lang"] == "zh" else "Exit full screen",
+            title=config["strings"]["full_screen"],
+            title_cancel=config["strings"]["exit_full_screen"],
         ).add_to(m)
     PlanmapScript(config).add_to(m)
     return m
