@@ -19,7 +19,7 @@ from shapely.geometry import shape
 
 from geo.areas import derive_files, out_of_date, write_files
 from geo.areas.inputs import read_seats
-from geo.areas.shapes import geojson
+from geo.areas.shapes import band, geojson
 from geo.areas.spec import load_areas
 from geo.crs import area_km2
 from geo.errors import DataError
@@ -86,6 +86,33 @@ def test_ring_start_does_not_change_the_bytes() -> None:
     assert len(written) == 1
     line = shapely.LineString(ring)
     assert tuple(geojson(line)["coordinates"][0]) == (116.30, 39.98)  # lines keep direction
+
+
+@pytest.mark.parametrize("westward", [True, False])
+def test_band_offsets_are_north_and_south_whichever_way_the_line_runs(westward: bool) -> None:
+    """北清路 is drawn west → east in roads.geojson; a band once assumed east → west and put
+    its 1000 m on the south side. Re-anchored lines may be drawn either way."""
+    road = shapely.LineString([(116.16, 40.07), (116.29, 40.07)])
+    strip = band(road.reverse() if westward else road, 1000, 170)
+    across = shapely.LineString([(116.22, 39.9), (116.22, 40.2)]).intersection(strip)
+    _, south, _, north = across.bounds
+    assert (north - 40.07) * 111_000 == pytest.approx(1000, rel=0.01)
+    assert (40.07 - south) * 111_000 == pytest.approx(170, rel=0.02)
+    assert area_km2(strip) == pytest.approx(1.17 * 11.07, rel=0.02)
+
+
+def test_the_beiqinglu_band_lies_where_its_definition_says(derived: dict[Path, str]) -> None:
+    corridors = {f["properties"]["id"]: f for f in
+                 json.loads(derived[Path("gazetteer/corridors.geojson")])["features"]}
+    road = json.loads((DATA / "gazetteer" / "roads.geojson").read_text(encoding="utf-8"))
+    line = shape(next(f for f in road["features"]
+                      if f["properties"]["id"] == "beiqinglu")["geometry"])
+    strip = shape(corridors["beiqinglu-gongnengjujudai"]["geometry"])
+    x = 116.22
+    across = shapely.LineString([(x, 39.9), (x, 40.2)])
+    road_y = across.intersection(line).y
+    _, south, _, north = across.intersection(strip).bounds
+    assert north - road_y > 0.008 > road_y - south  # ~1000 m north, ~170 m south
 
 
 @pytest.fixture

@@ -85,11 +85,16 @@ def cut(district: BaseGeometry, line: LineString, corner: str) -> BaseGeometry:
 
 
 def band(line: LineString, north_m: float, south_m: float) -> BaseGeometry:
-    """A corridor band between two offsets of its centre line (flat ends)."""
+    """A corridor band between two offsets of its centre line (flat ends).
+
+    shapely offsets positive distances to the left of the line's direction; which side is north
+    depends on whether the line was drawn eastward or westward, so that is read from its ends.
+    """
     lm = project(line, GK117)
-    # The line runs east → west, so its right-hand side (negative offset) is north.
-    north = list(lm.offset_curve(-north_m).coords)
-    south = list(lm.offset_curve(south_m).coords)
+    westward = lm.coords[-1][0] < lm.coords[0][0]
+    north_sign = -1.0 if westward else 1.0  # drawn westward, north is on the right
+    north = list(lm.offset_curve(north_sign * north_m).coords)
+    south = list(lm.offset_curve(-north_sign * south_m).coords)
     poly: BaseGeometry = Polygon([*north, *reversed(south)])
     if not poly.is_valid:
         poly = shapely.make_valid(poly)
