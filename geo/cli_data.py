@@ -15,7 +15,7 @@ from pathlib import Path
 
 from geo.areas import AREAS_FILE, derive_files, out_of_date, write_files
 from geo.corpus import default_corpus
-from geo.errors import DataError
+from geo.errors import BadRequest
 from geo.gazetteer import PRECISIONS, Gazetteer, load_gazetteer
 from geo.gazetteer_files import sync
 from geo.measures import Check, check_measures
@@ -139,10 +139,10 @@ def run_sync(args: argparse.Namespace) -> int:
 
 def run_derive(args: argparse.Namespace) -> int:
     data = data_dir()
-    texts = derive_files(data)  # DataError (a bad definition or input) → one line, exit 1
     target: Path = args.out or data
     if target.exists() and not target.is_dir():
-        raise DataError(f"--out {target}: not a folder")
+        raise BadRequest(f"--out {target}: not a folder")
+    texts = derive_files(data)  # DataError (a bad definition or input) → one line, exit 1
     if args.check:
         stale = out_of_date(texts, target)
         for rel in stale:

@@ -73,7 +73,8 @@ def sync(directory: Path | None = None, write: bool = True) -> tuple[list[str], 
         if area is None or area_id in seen or area.get("geometry") is None:
             raise DataError(f"entry {pid!r}: drawn_as does not lead to a drawn area")
         source = canonical_geometry(area["geometry"])
-        if feature.get("geometry") is None or not shape(feature["geometry"]).equals(shape(source)):
+        current = feature.get("geometry")
+        if current is None or (current != source and not shape(current).equals(shape(source))):
             feature["geometry"] = source
             copied.append(pid)
     rewritten: list[str] = []

@@ -62,7 +62,12 @@ class OtherEntry:
     file: str
     precision: str
     source: str
-    geojson: dict[str, Any]  # canonical, so a copy is byte-identical to `planmap data sync`'s
+    stored: dict[str, Any]  # the GeoJSON geometry as the file has it
+
+    @property
+    def geojson(self) -> dict[str, Any]:
+        """Canonical, so a copy has the same bytes as `planmap data sync` would write."""
+        return canonical_geometry(self.stored)
 
     @property
     def geometry(self) -> BaseGeometry:
@@ -179,7 +184,7 @@ def read_inputs(data: Path, written: Iterable[str]) -> Inputs:
             if f.get("geometry") is not None and isinstance(props.get("id"), str):
                 others[props["id"]] = OtherEntry(
                     props["id"], path.name, str(props.get("precision")),
-                    str(props.get("source")), canonical_geometry(f["geometry"]))
+                    str(props.get("source")), f["geometry"])
     missing = sorted(written - set(collections))
     if missing:
         raise DataError(f"{gazetteer / (missing[0] + '.geojson')}: file missing")
