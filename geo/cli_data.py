@@ -11,11 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter, defaultdict
+from pathlib import Path
 
+from geo.areas import AREAS_FILE, derive_files, out_of_date, write_files
 from geo.corpus import default_corpus
+from geo.errors import BadRequest
 from geo.gazetteer import PRECISIONS, Gazetteer, load_gazetteer
 from geo.gazetteer_files import sync
 from geo.measures import Check, check_measures
+from geo.paths import data_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = data_sub.add_parser(
         "sync",
         help="re-copy area-only geometries from their areas and normalise the files' layout",
-        description="After an area is redrawn (in QGIS or by scripts/derive_areas.py), copy its "
+        description="After an area is redrawn (in QGIS or by `planmap data derive`), copy its "
         "geometry again into every area-only entry drawn as it, and write every gazetteer file "
         "in the canonical layout (6 decimals, counter-clockwise exteriors, one line per "
         "geometry). With --check nothing is written and the exit status is 1 if anything would "
@@ -47,6 +51,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument("--check", action="store_true", help="report only; exit 1 if out of step")
     s.set_defaults(handler=run_sync)
+    d = data_sub.add_parser(
+        "derive",
+        help="rebuild the defined areas from data/boundaries/areas.toml",
+        description=f"Build the geometry of every entry defined in {AREAS_FILE} (the "
+        "admin, zones, regions and corridors gazetteer files, and boundaries/derived.geojson) "
+        "from the district extracts, construction.geojson and the township seats, and write "
+        "them with their precision, source and note. Written into the data folder, the "
+        "area-only copies in the other gazetteer files are then re-copied as by `data sync`. "
+        "A rerun on unchanged inputs writes the same bytes.",
+    )
+    d.add_argument("--out", metavar="DIR", type=Path,
+                   help="write the derived files under DIR (DIR/gazetteer/…, "
+                   "DIR/boundaries/derived.geojson) instead of the data folder")
+    d.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if the files in the data folder (or DIR) are not "
+                   "what the definitions produce")
+    d.set_defaults(handler=run_derive)
 
 
 def _file(place_file: str) -> str:
@@ -116,6 +137,30 @@ def run_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_derive(args: argparse.Namespace) -> int:
+    data = data_dir()
+    target: Path = args.out or data
+    if target.exists() and not target.is_dir():
+        raise BadRequest(f"--out {target}: not a folder")
+    texts = derive_files(data)  # DataError (a bad definition or input) → one line, exit 1
+    if args.check:
+        stale = out_of_date(texts, target)
+        for rel in stale:
+            print(f"out of date: {target / rel}")
+        print(f"{len(texts) - len(stale)} of {len(texts)} derived files up to date"
+              + ("" if not stale else " (run planmap data derive)"))
+        return 1 if stale else 0
+    written = write_files(texts, target)
+    print(f"wrote {len(written)} of {len(texts)} derived files under {target}"
+          + (f": {', '.join(str(p) for p in written)}" if written else " (all up to date)"))
+    if args.out is None:
+        copied, _ = sync(data / "gazetteer")
+        print(f"re-copied {len(copied)} area-only geometries"
+              + (f": {', '.join(copied)}" if copied else ""))
+        load_gazetteer(data / "gazetteer", plan_ids=set(default_corpus().plans))
+    return 0
+
+
 def _fmt(value: object, spec: str) -> str:
     return "—" if value is None else format(value, spec)
 
@@ -145,7 +190,7 @@ def render_text(report: dict) -> str:
         lines.append(f"  {u['id']} {u['name']} [{u['file']}]: {u['reason']}")
     if report["stale_copies"]:
         lines += ["", "warning: area-only copies that differ from their area "
-                  "(rerun scripts/derive_areas.py)"]
+                  "(run planmap data sync, or planmap data derive)"]
         lines += [f"  {s['id']} (drawn as {s['drawn_as']})" for s in report["stale_copies"]]
     failed = report["measures_failed"]
     lines += ["", "OK" if report["ok"] else f"FAILED: {failed} measure(s) outside tolerance"]

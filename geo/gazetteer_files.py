@@ -8,6 +8,8 @@ every file in one layout (properties indented, each geometry on one line) so dif
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import shapely
@@ -71,7 +73,8 @@ def sync(directory: Path | None = None, write: bool = True) -> tuple[list[str], 
         if area is None or area_id in seen or area.get("geometry") is None:
             raise DataError(f"entry {pid!r}: drawn_as does not lead to a drawn area")
         source = canonical_geometry(area["geometry"])
-        if feature.get("geometry") is None or not shape(feature["geometry"]).equals(shape(source)):
+        current = feature.get("geometry")
+        if current is None or (current != source and not shape(current).equals(shape(source))):
             feature["geometry"] = source
             copied.append(pid)
     rewritten: list[str] = []
@@ -83,5 +86,20 @@ def sync(directory: Path | None = None, write: bool = True) -> tuple[list[str], 
         if text != path.read_text(encoding="utf-8"):
             rewritten.append(path.name)
             if write:
-                path.write_text(text, encoding="utf-8")
+                write_text_atomic(path, text)
     return copied, rewritten
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write through a temp file in the same folder and a rename, so a reader (or a crash)
+    never sees half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        # mkstemp makes the file private; keep the mode the file had (or the usual one)
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,8 +1,8 @@
 """The district extract and the areas defined from it agree with published figures.
 
 These run on the real data: the committed extract in data/boundaries/ and the gazetteer. Counts
-that other engineers change are never asserted; relations (北区 + 南部地区 = 海淀区, children
-inside parents) and published measures are.
+that hand edits of the gazetteer change are never asserted; relations (北区 + 南部地区 = 海淀区,
+children inside parents) and published measures are.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ HAIDIAN_OFFICIAL_KM2 = 430.77  # https://zyk.bjhd.gov.cn/kjhd/hdgk/202206/t20220
 # along the 百望山 ridge, 北五环 and the 京包 railway: 5 % covers a cut a few hundred metres off.
 NORTH_REPORTED_KM2 = 226.0
 NORTH_TOLERANCE = 0.05
-MY_FILES = ("admin.geojson", "zones.geojson", "regions.geojson", "corridors.geojson")
+# the gazetteer files `planmap data derive` writes (data/boundaries/areas.toml)
+DERIVED_FILES = ("admin.geojson", "zones.geojson", "regions.geojson", "corridors.geojson")
 
 
 @pytest.fixture(scope="module")
@@ -139,13 +140,13 @@ def _inside_share(child, parent) -> float:
 
 
 def test_children_lie_inside_their_parents(gaz: Gazetteer) -> None:
-    """Checked where a BOUNDARIES area is the parent or the child (other engineers' relations
-    among their own entries are theirs to test)."""
+    """Checked where a derived area is the parent or the child (relations among hand-drawn
+    entries are tested with those entries)."""
     outside = []
     for place in gaz:
         if not place.parent or place.geometry is None:
             continue
-        if not any(f.startswith(MY_FILES) for f in (place.file, gaz.get(place.parent).file)):
+        if not any(f.startswith(DERIVED_FILES) for f in (place.file, gaz.get(place.parent).file)):
             continue
         parent = gaz.get(place.parent)
         if parent.geometry is None or parent.geometry.geom_type not in ("Polygon",
@@ -165,15 +166,15 @@ def test_every_boundaries_entry_is_located(gaz: Gazetteer) -> None:
 
 
 def test_area_only_entries_are_copies_of_their_area(gaz: Gazetteer) -> None:
-    """Exact copies where we own both entries; where the area belongs to another engineer it may
-    have been redrawn since scripts/derive_areas.py last ran (data check warns), so only the
-    bulk of it must still agree."""
+    """Exact copies where both entries are derived; where the area is drawn by hand it may have
+    been redrawn since the last `planmap data derive` or `data sync` (data check warns), so only
+    the bulk of it must still agree."""
     for place in gaz:
         if place.precision != "area-only":
             continue
         assert place.drawn_as and place.note
         area = gaz.get(place.drawn_as)
-        if area.file.startswith(MY_FILES):
+        if area.file.startswith(DERIVED_FILES):
             assert place.geometry.equals(area.geometry), place.id
         else:
             shared = place.geometry.intersection(area.geometry).area
