@@ -39,7 +39,7 @@ def located_place_with_passages(server) -> str:
         for f in store.features(layer.id):
             if f["properties"]["passages"]:
                 return f["id"]
-    pytest.skip("no located place with passages yet")
+    pytest.fail("no located place with passages")
 
 
 def layer_of(server, place_id: str) -> str:
@@ -107,8 +107,7 @@ def _check_popup(page, name: str) -> None:  # noqa: F811
 def test_clicking_yiheyuan_opens_popup_with_policy_text(page, live_server, artifacts_dir):  # noqa: F811
     from webmap.sources import get_store
 
-    if get_store(live_server.app).place_record("yiheyuan")["geometry"] is None:
-        pytest.skip("颐和园 has no geometry yet (the LINES engineer draws it)")
+    assert get_store(live_server.app).place_record("yiheyuan")["geometry"] is not None
     assert _click_place(page, live_server, "yiheyuan") == "yiheyuan"
     _check_popup(page, "颐和园")
     assert "place=yiheyuan" in page.url
@@ -177,8 +176,7 @@ def test_toggling_a_layer_updates_url_and_reload_restores(page, live_server):  #
 def test_amap_basemap_reloads_overlays_in_gcj02(page, live_server):  # noqa: F811
     open_atlas(page, live_server.url)
     lid = state(page, "Object.keys(Planmap.state.drawn).find(id => Planmap.state.drawn[id] > 0)")
-    if lid is None:
-        pytest.skip("no default layer has features yet")
+    assert lid is not None, "no default layer has features"
     before = state(page, f"Planmap.state.overlays[{json.dumps(lid)}].getBounds().getCenter()")
     with page.expect_response(lambda r: "crs=gcj02" in r.url and f"/{lid}.geojson" in r.url):
         page.locator(".leaflet-control-layers-base label", has_text="高德").locator("input").check()

@@ -206,8 +206,7 @@ def test_embed_opens_the_place_of_the_link(page, planmap_server, host_server):
     from webmap.sources import get_store
 
     record = get_store(planmap_server.app).place_record("yiheyuan")
-    if not record.get("geometry") or not record.get("passages"):
-        pytest.skip("颐和园 is not located or not cited")
+    assert record.get("geometry") and record.get("passages"), "颐和园 is not located or not cited"
     src = f"{planmap_server.url}/embed?layers=heritage&place=yiheyuan"
     page.goto(_host(host_server, src=src))
     frame = _frame(page, "src")
