@@ -106,29 +106,32 @@ def measure(geometry: BaseGeometry, what: str) -> float:
     return length_km(geometry)
 
 
+def _failed(pub: Published, problem: str) -> Check:
+    return Check(id=pub.id, measure=pub.measure, published=pub.published, measured=None,
+                 difference_pct=None, tolerance_pct=pub.tolerance_pct, ok=False,
+                 source=pub.source, problem=problem)
+
+
 def check_measures(gazetteer: Gazetteer, published: list[Published] | None = None) -> list[Check]:
     """Every published figure against its entry; a missing entry or geometry fails the row."""
     published = load_published() if published is None else published
     checks: list[Check] = []
     for pub in published:
-        base = {"id": pub.id, "measure": pub.measure, "published": pub.published,
-                "tolerance_pct": pub.tolerance_pct, "source": pub.source}
         if pub.id not in gazetteer:
-            checks.append(Check(**base, measured=None, difference_pct=None, ok=False,
-                                problem="no such entry"))
+            checks.append(_failed(pub, "no such entry"))
             continue
         place = gazetteer.get(pub.id)
         if place.geometry is None:
-            checks.append(Check(**base, measured=None, difference_pct=None, ok=False,
-                                problem="entry has no geometry"))
+            checks.append(_failed(pub, "entry has no geometry"))
             continue
         try:
             value = measure(place.geometry, pub.measure)
         except DataError as exc:
-            checks.append(Check(**base, measured=None, difference_pct=None, ok=False,
-                                problem=exc.message))
+            checks.append(_failed(pub, exc.message))
             continue
         diff = (value - pub.published) / pub.published * 100
-        checks.append(Check(**base, measured=round(value, 3), difference_pct=round(diff, 2),
-                            ok=abs(diff) <= pub.tolerance_pct))
+        checks.append(Check(id=pub.id, measure=pub.measure, published=pub.published,
+                            measured=round(value, 3), difference_pct=round(diff, 2),
+                            tolerance_pct=pub.tolerance_pct, ok=abs(diff) <= pub.tolerance_pct,
+                            source=pub.source))
     return checks

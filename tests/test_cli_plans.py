@@ -135,6 +135,7 @@ def test_missing_argument_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
     assert status == 2 and err.count("\n") == 1 and "LINE" in err
 
 
+@pytest.mark.slow
 def test_real_process_exit_status() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "webmap.cli", "cite", FYP, "9"],

@@ -15,6 +15,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pypdf
 import pytest
 from PIL import Image
 
@@ -31,8 +32,7 @@ def store():
     from layers.store import default_store
 
     s = default_store()
-    if not s.features("parks"):
-        pytest.skip("the parks layer has no located feature yet")
+    assert s.features("parks"), "the parks layer has no located feature"
     return s
 
 
@@ -127,8 +127,8 @@ def test_svg_parses(store, artifacts_dir):
     assert b"<dc:date" not in result.data  # no timestamp
 
 
+@pytest.mark.slow
 def test_pdf_is_one_a4_page_with_chinese_text(store, tmp_path, artifacts_dir):
-    pypdf = pytest.importorskip("pypdf")
     result = render.render(store, FigureSpec(layers=("parks",), fmt="pdf", paper="A4"))
     (artifacts_dir / "figure-parks-a4.pdf").write_bytes(result.data)
     reader = pypdf.PdfReader(io.BytesIO(result.data))
@@ -141,8 +141,8 @@ def test_pdf_is_one_a4_page_with_chinese_text(store, tmp_path, artifacts_dir):
     assert "/CreationDate" not in str(reader.metadata or {})
 
 
+@pytest.mark.slow
 def test_landscape_a3_and_english(store):
-    pypdf = pytest.importorskip("pypdf")
     result = render.render(store, FigureSpec(layers=("zones",), fmt="pdf", paper="A3",
                                              landscape=True, lang="en"))
     page = pypdf.PdfReader(io.BytesIO(result.data)).pages[0]
@@ -208,10 +208,10 @@ def test_missing_cjk_font_is_a_clear_error(monkeypatch):
 # ------------------------------------------------------------------ place and plan
 
 
+@pytest.mark.slow
 def test_place_is_highlighted_among_neighbours(store, artifacts_dir):
     place = "yiheyuan"
-    if not store.place_record(place).get("geometry"):
-        pytest.skip("颐和园 is not located")
+    assert store.place_record(place).get("geometry"), "颐和园 is not located"
     result = render.render(store, FigureSpec(place=place, fmt="png", size=(1000, 700),
                                              dpi=100))
     (artifacts_dir / "figure-place-yiheyuan.png").write_bytes(result.data)
@@ -223,12 +223,12 @@ def test_place_is_highlighted_among_neighbours(store, artifacts_dir):
 
 def test_unlocated_place_is_refused(store):
     unlocated = next((p.id for p in store.gazetteer if p.geometry is None), None)
-    if unlocated is None:
-        pytest.skip("every place is located")
+    assert unlocated is not None, "the gazetteer has no unlocated entry to refuse"
     with pytest.raises(BadRequest, match="not located"):
         render.render(store, FigureSpec(place=unlocated, fmt="png", dpi=50))
 
 
+@pytest.mark.slow
 def test_plan_figure_draws_the_plans_places(store, artifacts_dir):
     result = render.render(store, FigureSpec(plan="haidian-14th-fyp", fmt="png", dpi=80))
     (artifacts_dir / "figure-plan-14th.png").write_bytes(result.data)
@@ -236,6 +236,7 @@ def test_plan_figure_draws_the_plans_places(store, artifacts_dir):
     assert result.labels and set(result.labels) <= named
 
 
+@pytest.mark.slow
 def test_bbox_frames_the_given_view(store):
     bbox = (116.25, 39.95, 116.35, 40.02)
     spec = FigureSpec(layers=("zones",), fmt="png", size=(800, 600), dpi=100, bbox=bbox)
@@ -248,12 +249,14 @@ def test_bbox_frames_the_given_view(store):
 # ------------------------------------------------------------------ same request, same bytes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
 def test_same_request_same_bytes(store, fmt):
     spec = FigureSpec(layers=("nodes", "zones"), fmt=fmt, size=(600, 400), dpi=60)
     assert render.render(store, spec).data == render.render(store, spec).data
 
 
+@pytest.mark.slow
 def test_same_bytes_in_another_process(store):
     """SVG ids and PDF objects must not depend on the process (hash seeds, clocks)."""
     script = (
@@ -362,6 +365,7 @@ def test_north_arrow_follows_true_north():
     assert abs(render._grid_convergence(on_meridian.x, on_meridian.y)) < 0.01
 
 
+@pytest.mark.slow
 def test_every_layer_and_plan_renders(store):
     """The data changes under the figures (geometries are added every day): every layer and
     plan must still draw, or be refused with a message — never a traceback."""

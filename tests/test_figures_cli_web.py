@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from layers import render
@@ -42,8 +43,8 @@ def planmap(monkeypatch, capsys):
 # ------------------------------------------------------------------ CLI
 
 
+@pytest.mark.slow
 def test_render_parks_a4_pdf(planmap, tmp_path, artifacts_dir):
-    pypdf = pytest.importorskip("pypdf")
     out = tmp_path / "parks.pdf"
     code, stdout, stderr = planmap("render", "--layer", "parks", "-o", str(out), "--paper", "A4")
     assert code == 0, stderr
@@ -58,6 +59,7 @@ def test_render_parks_a4_pdf(planmap, tmp_path, artifacts_dir):
     assert again.read_bytes() == out.read_bytes()
 
 
+@pytest.mark.slow
 def test_render_png_size_and_format_from_suffix(planmap, tmp_path):
     from PIL import Image
 
@@ -98,10 +100,9 @@ def test_render_refuses_an_unknown_suffix_and_a_missing_directory(planmap, tmp_p
     assert code == 2 and "does not exist" in err
 
 
+@pytest.mark.slow
 def test_render_in_a_real_process(tmp_path):
     """The command as a user runs it: `python -m webmap.cli render …` in its own process."""
-    if "layers.cli_render" not in cli.COMMAND_MODULES:
-        pytest.skip("layers.cli_render is not in webmap.cli.COMMAND_MODULES yet")
     bad = subprocess.run([sys.executable, "-m", "webmap.cli", "render", "--layer", "parks",
                           "--dpi", "9999", "-o", str(tmp_path / "x.png")], capture_output=True,
                          text=True, cwd=ROOT, timeout=120, check=False)
@@ -118,6 +119,7 @@ def test_render_in_a_real_process(tmp_path):
 # ------------------------------------------------------------------ /figures
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("url, mimetype, magic", [
     ("/figures/layers/parks.png?size=800x600&dpi=80", "image/png", b"\x89PNG"),
     ("/figures/layers/parks,zones.svg?size=800x600&dpi=80", "image/svg+xml", b"<?xml"),
@@ -138,13 +140,13 @@ def test_figure_routes(client, url, mimetype, magic):
     assert client.get(url).data == resp.data
 
 
+@pytest.mark.slow
 def test_figure_png_is_the_size_asked(client):
     from PIL import Image
 
     resp = client.get("/figures/layers/nodes.png?size=640x480&dpi=64")
     assert Image.open(io.BytesIO(resp.data)).size == (640, 480)
     a4 = client.get("/figures/layers/nodes.pdf?paper=A4")
-    pypdf = pytest.importorskip("pypdf")
     box = pypdf.PdfReader(io.BytesIO(a4.data)).pages[0].mediabox
     assert round(float(box.width)) == 595 and round(float(box.height)) == 842
 

@@ -128,6 +128,7 @@ def test_area_only_site_keeps_its_own_geometry_type(tmp_path: Path) -> None:
     assert gaz.get("lab").geometry.equals(gaz.get("area").geometry)
 
 
+@pytest.mark.slow
 def test_real_gazetteer_is_in_step_and_in_canonical_layout() -> None:
     """RFC 7946 right-hand rule, 6-decimal coordinates, one layout, and area-only copies equal
     to their areas: `planmap data sync --check` would change nothing."""

@@ -16,7 +16,7 @@ def located_layer() -> tuple[str, list[dict]]:
         feats = store.features(layer.id)
         if feats:
             return layer.id, feats
-    pytest.skip("no layer has a located feature yet")
+    pytest.fail("no layer has a located feature")
 
 
 def test_items_page_draws_every_feature_offline(page, live_server, artifacts_dir):  # noqa: F811

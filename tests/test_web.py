@@ -49,7 +49,7 @@ def located_layer(store) -> str:
     for layer in store.layers:
         if layer.group != "plan" and store.features(layer.id):
             return layer.id
-    pytest.skip("no layer has a located feature yet")
+    pytest.fail("no thematic layer has a located feature")
 
 
 # ---------------------------------------------------------------- settings and docs

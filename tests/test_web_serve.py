@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
 PLANMAP = str(Path(sys.executable).with_name("planmap"))
 
 
