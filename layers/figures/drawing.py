@@ -14,36 +14,56 @@ from shapely.geometry.base import BaseGeometry
 from layers import styles
 from layers.figures.content import BaseShape, Group
 
-BASE_STYLE: dict[str, dict[str, Any]] = {
-    "sea": {"facecolor": "#e3e9ee"},
-    "district": {"facecolor": "#f1ece1", "edgecolor": "#c4b8a2", "linewidth": 0.6},
-    "haidian": {"facecolor": "#fbf8f1", "edgecolor": "#8a6d3b", "linewidth": 1.6},
-    "water": {"color": "#5b9bd5", "facecolor": "#cfe2f3", "linewidth": 1.0},
-    "rail": {"color": "#7a7a7a", "linewidth": 0.8},
-    "road": {"color": "#b3ada1", "linewidth": 1.0},
-}
-DASHED = styles.DASHED
+PT_PER_PX = 0.75  # CSS pixels are 1/96 inch, matplotlib points 1/72
+# drawing order within one group and kind: outlines under dashed under solid
+PRECISION_CLASSES = ("outline", "dashed", "solid")
+
+
+def points(px: float) -> float:
+    """A CSS-pixel width or dash length (the atlas's unit) in points."""
+    return px * PT_PER_PX
+
+
+def precision_look(precision: str) -> styles.PrecisionLook:
+    return styles.PRECISION_LOOKS.get(precision, styles.PrecisionLook())
 
 
 def look(style: dict[str, Any], scale: float) -> tuple[str, str, float, float]:
     """A layer style as (stroke colour, fill colour, fill alpha, line width in points)."""
-    color = str(style.get("color") or "#1f5fa8")
+    color = str(style.get("color") or styles.DEFAULT_COLOUR)
     fill = str(style.get("fill_color") or color)
     alpha = style.get("fill_opacity")
     alpha = 0.2 if alpha is None else float(alpha)
-    lw = float(style.get("weight") or 2) * 0.75 * scale
+    lw = points(float(style.get("weight") or 2)) * scale
     return color, fill, alpha, lw
 
 
 def dashes(style: dict[str, Any], linewidth: float) -> tuple[float, tuple[float, ...]]:
-    """The layer's SVG dash pattern (pixels) as a matplotlib dash tuple (points, unscaled)."""
-    raw = str(style.get("dash_array") or "6 4").replace(",", " ").split()
+    """The style's SVG dash pattern (pixels) as a matplotlib dash tuple (points, unscaled)."""
+    raw = str(style.get("dash_array") or styles.DEFAULT_DASH).replace(",", " ").split()
     try:
-        seq = tuple(max(0.5, float(x) * 0.75) for x in raw) or (4.5, 3.0)
+        seq = tuple(max(0.5, points(float(x))) for x in raw) or (4.5, 3.0)
     except ValueError:
         seq = (4.5, 3.0)
     # matplotlib scales dashes by the line width; undo it so the pattern keeps its length.
     return 0.0, tuple(s / max(linewidth, 0.1) for s in seq)
+
+
+def role_look(role: str, scale: float) -> dict[str, Any]:
+    """A basemap role (layers.styles.BASEMAP_STYLES) as matplotlib keyword arguments."""
+    st = styles.BASEMAP_STYLES[role]
+    lw = points(float(st["weight"])) * scale
+    return {
+        "edgecolor": st["color"] or "none",
+        "facecolor": rgba(st["fill_color"], float(st["fill_opacity"])) if st["fill_color"]
+        else "none",
+        "linewidth": lw,
+        "linestyle": dashes(st, lw) if st.get("dash_array") else "solid",
+    }
+
+
+def sea_colour() -> str:
+    return str(styles.BASEMAP_STYLES["sea"]["fill_color"])
 
 
 def rgba(hex_colour: str, alpha: float) -> tuple[float, float, float, float]:
@@ -52,7 +72,7 @@ def rgba(hex_colour: str, alpha: float) -> tuple[float, float, float, float]:
     try:
         r, g, b, _ = to_rgba(hex_colour)
     except ValueError:
-        r, g, b, _ = to_rgba("#1f5fa8")
+        r, g, b, _ = to_rgba(styles.DEFAULT_COLOUR)
     return (r, g, b, max(0.0, min(1.0, alpha)))
 
 
@@ -73,33 +93,20 @@ def draw_basemap(ax: Any, basemap: tuple[BaseShape, ...], view: BaseGeometry,
     by_role: dict[str, list[BaseGeometry]] = {}
     for b in base:
         by_role.setdefault(b.role, []).append(b.geom)
-    for role in ("district", "haidian"):
-        if role in by_role:
-            st = BASE_STYLE[role]
-            gpd.GeoSeries(by_role[role]).plot(ax=ax, facecolor=st["facecolor"],
-                                              edgecolor=st["edgecolor"],
-                                              linewidth=st["linewidth"] * scale, zorder=1 +
-                                              (role == "haidian"))
-    water = by_role.get("water", [])
-    st = BASE_STYLE["water"]
-    areas = [g for g in water if geom_kind(g) == "polygon"]
-    lines = [g for g in water if geom_kind(g) == "line"]
-    points = [g for g in water if geom_kind(g) == "point"]
-    if areas:
-        gpd.GeoSeries(areas).plot(ax=ax, facecolor=st["facecolor"], edgecolor=st["color"],
-                                  linewidth=0.5 * scale, zorder=3)
-    if lines:
-        gpd.GeoSeries(lines).plot(ax=ax, color=st["color"], linewidth=st["linewidth"] * scale,
-                                  zorder=3)
-    if points:
-        gpd.GeoSeries(points).plot(ax=ax, color=st["color"], markersize=6 * scale, zorder=3)
-    for role in ("rail", "road"):
-        geoms = [g for g in by_role.get(role, []) if geom_kind(g) != "point"]
-        if geoms:
-            st = BASE_STYLE[role]
-            gpd.GeoSeries(geoms).plot(ax=ax, color=st["color"],
-                                      linewidth=st["linewidth"] * scale, zorder=4,
-                                      linestyle=(0, (4, 3)) if role == "rail" else "solid")
+    for zorder, role in enumerate(("district", "haidian", "water", "rail", "road"), start=1):
+        st = role_look(role, scale)
+        geoms = by_role.get(role, [])
+        areas = [g for g in geoms if geom_kind(g) == "polygon"]
+        lines = [g for g in geoms if geom_kind(g) == "line"]
+        if areas:
+            gpd.GeoSeries(areas).plot(ax=ax, zorder=zorder, **st)
+        if lines:
+            gpd.GeoSeries(lines).plot(ax=ax, color=st["edgecolor"], linewidth=st["linewidth"],
+                                      linestyle=st["linestyle"], zorder=zorder)
+        wells = [g for g in geoms if geom_kind(g) == "point"] if role == "water" else []
+        if wells:  # a spring or a pond known by one point: a small dot, no label
+            gpd.GeoSeries(wells).plot(ax=ax, color=st["edgecolor"], markersize=6 * scale,
+                                      zorder=zorder)
     labels = []
     for b in base:
         if b.role not in {"district", "haidian"}:
@@ -116,33 +123,37 @@ def draw_group(ax: Any, group: Group, view: BaseGeometry, scale: float, zorder: 
     import geopandas as gpd
 
     color, fill, alpha, lw = look(group.style, scale)
-    batches: dict[tuple[str, str], list[BaseGeometry]] = {}
+    # (geometry kind, precision class, the look's own width in px or 0) -> geometries
+    batches: dict[tuple[str, int, float], list[BaseGeometry]] = {}
     seen: set[bytes] = set()
     for item in group.items:
         if not item.geom.intersects(view):
             continue
-        if item.precision == "area-only":  # many places drawn as one area: outline it once
+        plook = precision_look(item.precision)
+        if plook.outline_only:  # many places drawn as one area: outline it once
             key = item.geom.wkb
             if key in seen:
                 continue
             seen.add(key)
-        cls = ("area-only" if item.precision == "area-only"
-               else "dashed" if item.precision in DASHED else "solid")
-        batches.setdefault((geom_kind(item.geom), cls), []).append(item.geom)
-    for (kind, cls), geoms in sorted(batches.items()):
+        cls = "outline" if plook.outline_only else "dashed" if plook.dashed else "solid"
+        batch = (geom_kind(item.geom), PRECISION_CLASSES.index(cls), plook.weight or 0.0)
+        batches.setdefault(batch, []).append(item.geom)
+    for (kind, rank, weight_px), geoms in sorted(batches.items()):
         series = gpd.GeoSeries(geoms)
+        cls = PRECISION_CLASSES[rank]
+        width = points(weight_px) * scale if weight_px else lw
         dashed = cls == "dashed"
         if kind == "point":
             series.plot(ax=ax, color=fill, edgecolor=color, markersize=30 * scale,
                         linewidth=0.9 * scale, zorder=zorder + 2,
                         linestyle=(0, (2, 1.5)) if dashed else "solid")
         elif kind == "line":
-            series.plot(ax=ax, color=color, linewidth=lw * 1.2, zorder=zorder + 1,
-                        linestyle=dashes(group.style, lw * 1.2) if dashed else "solid")
-        elif cls == "area-only":
-            series.plot(ax=ax, facecolor="none", edgecolor=color, linewidth=0.6 * scale,
-                        alpha=0.8, zorder=zorder)
+            series.plot(ax=ax, color=color, linewidth=width * 1.2, zorder=zorder + 1,
+                        linestyle=dashes(group.style, width * 1.2) if dashed else "solid")
+        elif cls == "outline":
+            series.plot(ax=ax, facecolor="none", edgecolor=color, linewidth=width, alpha=0.8,
+                        zorder=zorder)
         else:
-            series.plot(ax=ax, facecolor=rgba(fill, alpha), edgecolor=color, linewidth=lw,
-                        linestyle=dashes(group.style, lw) if dashed else "solid",
+            series.plot(ax=ax, facecolor=rgba(fill, alpha), edgecolor=color, linewidth=width,
+                        linestyle=dashes(group.style, width) if dashed else "solid",
                         zorder=zorder)

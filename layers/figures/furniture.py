@@ -11,10 +11,19 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.crs import GK117, project
 from layers.figures.content import Content
-from layers.figures.drawing import BASE_STYLE, DASHED, geom_kind, look, rgba
+from layers.figures.drawing import (
+    dashes,
+    geom_kind,
+    look,
+    points,
+    precision_look,
+    rgba,
+    role_look,
+)
 from layers.figures.text import t
 
 BASE_ROLES = ("haidian", "district", "water", "rail", "road")  # legend order
+SAMPLE = "#555555"  # the colour of the precision samples: a look, not a layer
 
 
 # ------------------------------------------------------------------ legend
@@ -29,14 +38,14 @@ def legend_entries(content: Content, window: BaseGeometry, lang: str,
 
     handles: list[Any] = []
     labels: list[str] = []
-    dashed = area_only = False
+    dashed = outlined = False
     for group in content.groups:
         if not group.items:
             continue
         color, fill, alpha, lw = look(group.style, scale)
         kinds = {geom_kind(i.geom) for i in group.items}
-        dashed |= any(i.precision in DASHED for i in group.items)
-        area_only |= any(i.precision == "area-only" for i in group.items)
+        dashed |= any(precision_look(i.precision).dashed for i in group.items)
+        outlined |= any(precision_look(i.precision).outline_only for i in group.items)
         handles.append(_group_handle(kinds, color, fill, alpha, lw, Patch, Line2D))
         n = len(group.items)
         k = sum(1 for i in group.items if i.precision == "area-only")
@@ -45,16 +54,17 @@ def legend_entries(content: Content, window: BaseGeometry, lang: str,
         else:
             labels.append(f"{group.title} ({n}" + (f", {k} area only)" if k else ")"))
     if dashed:
-        handles.append(Patch(facecolor="white", edgecolor="#555555", linewidth=1.0,
-                             linestyle=(0, (3, 2))))
+        handles.append(Patch(facecolor="white", edgecolor=SAMPLE, linewidth=1.0,
+                             linestyle=dashes({}, 1.0)))
         labels.append(t("dashed", lang))
-    if area_only:
-        handles.append(Patch(facecolor="none", edgecolor="#555555", linewidth=0.6))
+    if outlined:
+        handles.append(Patch(facecolor="none", edgecolor=SAMPLE,
+                             linewidth=points(precision_look("area-only").weight or 1.0)))
         labels.append(t("area_only", lang))
     roles = {b.role for b in content.basemap if b.geom.intersects(window)}
     for role in BASE_ROLES:
         if role in roles:
-            handles.append(_base_handle(role, Patch, Line2D))
+            handles.append(_base_handle(role, scale, Patch, Line2D))
             labels.append(t(role, lang))
     return handles, labels
 
@@ -69,15 +79,12 @@ def _group_handle(kinds: set[str], color: str, fill: str, alpha: float, lw: floa
     return patch_cls(facecolor=rgba(fill, max(alpha, 0.2)), edgecolor=color, linewidth=lw)
 
 
-def _base_handle(role: str, patch_cls: Any, line_cls: Any) -> Any:
-    st = BASE_STYLE[role]
+def _base_handle(role: str, scale: float, patch_cls: Any, line_cls: Any) -> Any:
+    st = role_look(role, scale)
     if role in {"haidian", "district"}:
-        return patch_cls(facecolor=st["facecolor"], edgecolor=st["edgecolor"],
-                         linewidth=st["linewidth"])
-    if role == "rail":
-        return line_cls([], [], color=st["color"], linewidth=st["linewidth"] * 1.3,
-                        linestyle=(0, (4, 3)))
-    return line_cls([], [], color=st["color"], linewidth=st["linewidth"] * 1.3)
+        return patch_cls(**st)
+    return line_cls([], [], color=st["edgecolor"], linewidth=st["linewidth"],
+                    linestyle=st["linestyle"])
 
 
 # ------------------------------------------------------------------ note

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from layers import styles
 from layers.figures.content import Group
 
 # font size (points at scale 1), colour, white halo width by kind of name
@@ -20,7 +21,7 @@ LOOKS: dict[str, tuple[float, str, float]] = {
     "highlight": (8.8, "#000000", 2.8),
     "feature": (7.0, "#1f1f1f", 2.2),
     "muted": (6.4, "#4b5563", 2.0),
-    "haidian": (9.0, "#8a6d3b", 2.0),
+    "haidian": (9.0, str(styles.BASEMAP_STYLES["haidian"]["color"]), 2.0),
     "district": (7.4, "#9a8f7c", 2.0),
 }
 CITY_SCALE_M = 12000  # district names help on a map wider than this only

@@ -17,7 +17,7 @@ from shapely import box as shapely_box
 from geo.errors import BadRequest
 from layers.figures import furniture, labels
 from layers.figures.content import Content
-from layers.figures.drawing import BASE_STYLE, draw_basemap, draw_group
+from layers.figures.drawing import draw_basemap, draw_group, sea_colour
 from layers.figures.spec import FORMATS, Bounds, FigureSpec
 from layers.figures.text import t
 
@@ -107,7 +107,7 @@ def draw(spec: FigureSpec, content: Content, family: str) -> Rendered:
 
         # ---- the map
         ax = fig.add_axes(map_box)
-        ax.set_facecolor(BASE_STYLE["sea"]["facecolor"])
+        ax.set_facecolor(sea_colour())
         ax.set_xticks([])
         ax.set_yticks([])
         for spine in ax.spines.values():
