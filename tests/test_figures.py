@@ -375,17 +375,37 @@ def test_north_arrow_follows_true_north():
     assert abs(furniture.grid_convergence(on_meridian.x, on_meridian.y)) < 0.01
 
 
-def test_every_layer_and_plan_renders(store):
+def _layers_and_plans() -> list[tuple[str, str]]:
+    """What the default store will hold, known at collection without building it."""
+    from geo.corpus import default_corpus
+    from layers.definitions import load_definitions
+
+    corpus = default_corpus()
+    return ([("layer", layer.id) for layer in load_definitions().with_plan_layers(corpus)]
+            + [("plan", meta.id) for meta in corpus])
+
+
+LAYERS_AND_PLANS = _layers_and_plans()
+
+
+def test_every_layer_and_plan_is_in_the_render_check(store):
+    assert [i for w, i in LAYERS_AND_PLANS if w == "layer"] == store.layer_ids()
+    assert [i for w, i in LAYERS_AND_PLANS if w == "plan"] == [m.id for m in store.corpus]
+
+
+@pytest.mark.parametrize("what, ident", LAYERS_AND_PLANS,
+                         ids=[f"{w}-{i}" for w, i in LAYERS_AND_PLANS])
+def test_every_layer_and_plan_renders(store, what, ident):
     """The data changes under the figures (geometries are added every day): every layer and
-    plan must still draw, or be refused with a message — never a traceback."""
-    failures = []
-    for layer in store.layers:
+    plan must still draw, or be refused with a message — never a traceback. A layer may be
+    refused only when it has nothing located; a plan must draw."""
+    size = {"fmt": "png", "size": (400, 300), "dpi": 50}
+    if what == "plan":
+        result = render.render(store, FigureSpec(plan=ident, **size))
+    else:
         try:
-            render.render(store, FigureSpec(layers=(layer.id,), fmt="png", size=(400, 300),
-                                            dpi=50))
+            result = render.render(store, FigureSpec(layers=(ident,), **size))
         except BadRequest as exc:
-            if store.features(layer.id):
-                failures.append(f"{layer.id}: {exc.message}")
-    for meta in store.corpus:
-        render.render(store, FigureSpec(plan=meta.id, fmt="png", size=(400, 300), dpi=50))
-    assert not failures
+            assert not store.features(ident), f"{ident}: {exc.message}"
+            return
+    assert result.data.startswith(b"\x89PNG") and result.pixels == (400, 300)

@@ -59,7 +59,8 @@ def draw(spec: FigureSpec, content: Content, family: str) -> Rendered:
         fig = Figure(figsize=(w_in, h_in), dpi=spec.dpi, facecolor="white")
         canvas = FigureCanvasAgg(fig)
         # geopandas asks for a redraw after every plot call; on Agg that is a full render each
-        # time (45 of them for a plan figure). We draw when we need to measure, and at the end.
+        # time (45 of them for a plan figure). Everything is measured without drawing; the one
+        # draw is the one that writes the file.
         canvas.draw_idle = lambda *args, **kwargs: None  # type: ignore[method-assign]
         renderer = canvas.get_renderer()
         landscape = w_in >= h_in
@@ -128,11 +129,10 @@ def draw(spec: FigureSpec, content: Content, family: str) -> Rendered:
         ax.set_ylabel("")
         ax.set_aspect("equal", adjustable="datalim")
 
-        canvas.draw()
+        ax.apply_aspect()  # what a draw would do first: the frame's final limits, to measure in
         placed, artists = labels.place_labels(
             ax, queue, renderer, scale,
             [legend, title_artist, *([subtitle_artist] if subtitle_artist else [])])
-        canvas.draw()
         boxes = {name: _pixels(artist.get_window_extent(renderer), fig)
                  for name, artist in (("legend", legend), ("title", title_artist),
                                       ("note", note), ("map", ax))}
