@@ -46,7 +46,7 @@ def draw(spec: FigureSpec, content: Content, family: str) -> Rendered:
     lang = spec.lang
     w_in, h_in = spec.inches
     scale = max(0.6, min(2.2, math.sqrt(w_in * h_in / (8.27 * 11.69))))
-    rc = {
+    with matplotlib.rc_context({
         "font.family": "sans-serif",
         "font.sans-serif": [family, "DejaVu Sans"],
         "axes.unicode_minus": False,
@@ -54,8 +54,7 @@ def draw(spec: FigureSpec, content: Content, family: str) -> Rendered:
         "svg.fonttype": "path",
         "pdf.fonttype": 42,
         "path.simplify": True,
-    }
-    with matplotlib.rc_context(rc):
+    }):
         fig = Figure(figsize=(w_in, h_in), dpi=spec.dpi, facecolor="white")
         canvas = FigureCanvasAgg(fig)
         # geopandas asks for a redraw after every plot call; on Agg that is a full render each
@@ -97,11 +96,12 @@ def draw(spec: FigureSpec, content: Content, family: str) -> Rendered:
         lw_frac = legend.get_window_extent(renderer).width / fig.bbox.width
         lh_frac = legend.get_window_extent(renderer).height / fig.bbox.height
         gap_x, gap_y = 0.15 / w_in, 0.15 / h_in
+        map_box: tuple[float, float, float, float]  # left, bottom, width, height
         if landscape:
-            map_box = [mx, bottom, 1 - 2 * mx - lw_frac - gap_x, top - bottom]
+            map_box = (mx, bottom, 1 - 2 * mx - lw_frac - gap_x, top - bottom)
             legend.set_bbox_to_anchor((1 - mx - lw_frac, top), transform=fig.transFigure)
         else:
-            map_box = [mx, bottom + lh_frac + gap_y, 1 - 2 * mx, top - bottom - lh_frac - gap_y]
+            map_box = (mx, bottom + lh_frac + gap_y, 1 - 2 * mx, top - bottom - lh_frac - gap_y)
             legend.set_bbox_to_anchor((mx, bottom + lh_frac), transform=fig.transFigure)
         if map_box[2] <= 0.2 or map_box[3] <= 0.2:
             raise BadRequest("the figure is too small for its legend; give a larger size")
