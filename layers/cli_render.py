@@ -1,6 +1,6 @@
 """`planmap render`: a print-ready map figure (PNG, SVG, PDF) from the command line.
 
-A thin adapter over layers.render: argparse values become a FigureSpec, which validates them, so
+A thin adapter over layers.figures: argparse values become a FigureSpec, which validates them, so
 the CLI and the /figures routes refuse the same bad values with the same messages.
 """
 
@@ -14,7 +14,7 @@ from geo.errors import BadRequest
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from layers.render import DPI_DEFAULT, DPI_MAX, DPI_MIN, FORMATS, MAX_PIXELS, PAPERS_MM
+    from layers.figures import DPI_DEFAULT, DPI_MAX, DPI_MIN, FORMATS, MAX_PIXELS, PAPERS_MM
 
     p = sub.add_parser(
         "render",
@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from layers.render import FigureSpec, format_from_path, parse_size, render_to_file
+    from layers.figures import FigureSpec, format_from_path, parse_size, render_to_file
 
     if args.landscape and not args.paper:
         raise BadRequest("--landscape needs --paper")

@@ -1,4 +1,4 @@
-"""Static figures (layers.render, `planmap render`): each format renders and is read back; the
+"""Static figures (layers.figures, `planmap render`): each format renders and is read back; the
 PNG is looked at by pixel checks; same request, same bytes; bad parameters are refused.
 
 Rendered figures are kept in tests/artifacts/ for a person to look at.
@@ -20,8 +20,8 @@ import pytest
 from PIL import Image
 
 from geo.errors import BadRequest, NotFound
-from layers import render
-from layers.render import FigureSpec
+from layers import figures as render
+from layers.figures import FigureSpec, content, furniture, text
 
 ROOT = Path(__file__).resolve().parents[1]
 A4_PT = (595.2756, 841.8898)
@@ -194,7 +194,7 @@ def test_figure_title_draws_its_characters(store):
 
 
 def test_missing_cjk_font_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr(render, "CJK_FONTS", ("No Such Font Family",))
+    monkeypatch.setattr(text, "CJK_FONTS", ("No Such Font Family",))
     render.cjk_font.cache_clear()
     try:
         with pytest.raises(render.NoCJKFont, match="apt-get install fonts-wqy-microhei"):
@@ -218,7 +218,7 @@ def test_place_is_highlighted_among_neighbours(store, artifacts_dir):
     assert result.labels[0] == place, "the place is labelled first"
     assert len(result.labels) > 1, "neighbours are labelled too"
     mapped = _crop(_image(result.data), result.boxes["map"])
-    assert _has_colour(mapped, _hex(render.HIGHLIGHT), tol=30)
+    assert _has_colour(mapped, _hex(content.HIGHLIGHT), tol=30)
 
 
 def test_unlocated_place_is_refused(store):
@@ -240,8 +240,8 @@ def test_plan_figure_draws_the_plans_places(store, artifacts_dir):
 def test_bbox_frames_the_given_view(store):
     bbox = (116.25, 39.95, 116.35, 40.02)
     spec = FigureSpec(layers=("zones",), fmt="png", size=(800, 600), dpi=100, bbox=bbox)
-    content = render.gather(store, spec)
-    assert content.groups
+    gathered = render.gather(store, spec)
+    assert gathered.groups and gathered.margin == 1.0
     result = render.render(store, spec)
     assert _image(result.data).size == (800, 600)
 
@@ -262,7 +262,7 @@ def test_same_bytes_in_another_process(store):
     script = (
         "import hashlib, json\n"
         "from layers.store import default_store\n"
-        "from layers.render import FigureSpec, render\n"
+        "from layers.figures import FigureSpec, render\n"
         "s = default_store()\n"
         "print(json.dumps({f: hashlib.sha1(render(s, FigureSpec(layers=('nodes',), fmt=f, "
         "size=(600, 400), dpi=72)).data).hexdigest() for f in ('png', 'svg', 'pdf')}))\n"
@@ -277,16 +277,29 @@ def test_same_bytes_in_another_process(store):
     assert ours == theirs
 
 
-def test_the_date_is_the_datas_not_the_clock(monkeypatch):
-    render.data_date.cache_clear()
+def test_the_date_is_the_datas_not_the_clock(store, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    try:
-        assert render.data_date() == "2023-11-14"
-    finally:
-        monkeypatch.delenv("SOURCE_DATE_EPOCH")
-        render.data_date.cache_clear()
-    stamp = render.data_date()
-    assert len(stamp) >= 4 and stamp[:4].isdigit()
+    assert text.data_date(store) == "2023-11-14"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    stamp = text.data_date(store)
+    assert len(stamp) == 10 and stamp[:4].isdigit()
+
+
+def test_figures_read_only_the_store_they_are_given(tmp_path_factory, monkeypatch):
+    """A store over another data directory (a copy with a dozen located places, outside any
+    git checkout): its figure's date, basemap lines and neighbours are that store's."""
+    from layers_fixtures import PLACES, fixture_store, make_data_dir
+
+    small = fixture_store(make_data_dir(tmp_path_factory.mktemp("figure-data")))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert text.data_date(small) == max(meta.date for meta in small.corpus)
+    lines = {b.name for b in content.basemap(small) if b.role in {"water", "rail", "road"}}
+    located_lines = {p.label for p in small.gazetteer if p.kind in {"water", "rail", "road"}
+                     and p.geometry is not None and p.precision != "area-only"}
+    assert lines and lines == located_lines
+    result = render.render(small, FigureSpec(place="yiheyuan", fmt="png", size=(600, 400),
+                                             dpi=60))
+    assert result.labels[0] == "yiheyuan" and set(result.labels) <= set(PLACES)
 
 
 # ------------------------------------------------------------------ bad requests
@@ -345,9 +358,9 @@ def test_parse_helpers():
 
 
 def test_scale_bar_lengths_are_round():
-    assert [render._nice_length(x) for x in (900, 1999, 2600, 7000, 23000)] == \
+    assert [furniture.nice_length(x) for x in (900, 1999, 2600, 7000, 23000)] == \
         [500, 1000, 2000, 5000, 20000]
-    assert render._scale_label(2000) == "2 km" and render._scale_label(500) == "500 m"
+    assert furniture.scale_label(2000) == "2 km" and furniture.scale_label(500) == "500 m"
 
 
 def test_north_arrow_follows_true_north():
@@ -359,24 +372,44 @@ def test_north_arrow_follows_true_north():
     from geo.crs import GK117, project
 
     at = project(Point(116.25, 40.0), GK117)
-    angle = render._grid_convergence(at.x, at.y)
+    angle = furniture.grid_convergence(at.x, at.y)
     assert 0.4 < angle < 0.56
     on_meridian = project(Point(117.0, 40.0), GK117)
-    assert abs(render._grid_convergence(on_meridian.x, on_meridian.y)) < 0.01
+    assert abs(furniture.grid_convergence(on_meridian.x, on_meridian.y)) < 0.01
+
+
+def _layers_and_plans() -> list[tuple[str, str]]:
+    """What the default store will hold, known at collection without building it."""
+    from geo.corpus import default_corpus
+    from layers.definitions import load_definitions
+
+    corpus = default_corpus()
+    return ([("layer", layer.id) for layer in load_definitions().with_plan_layers(corpus)]
+            + [("plan", meta.id) for meta in corpus])
+
+
+LAYERS_AND_PLANS = _layers_and_plans()
+
+
+def test_every_layer_and_plan_is_in_the_render_check(store):
+    assert [i for w, i in LAYERS_AND_PLANS if w == "layer"] == store.layer_ids()
+    assert [i for w, i in LAYERS_AND_PLANS if w == "plan"] == [m.id for m in store.corpus]
 
 
 @pytest.mark.slow
-def test_every_layer_and_plan_renders(store):
+@pytest.mark.parametrize("what, ident", LAYERS_AND_PLANS,
+                         ids=[f"{w}-{i}" for w, i in LAYERS_AND_PLANS])
+def test_every_layer_and_plan_renders(store, what, ident):
     """The data changes under the figures (geometries are added every day): every layer and
-    plan must still draw, or be refused with a message — never a traceback."""
-    failures = []
-    for layer in store.layers:
+    plan must still draw, or be refused with a message — never a traceback. A layer may be
+    refused only when it has nothing located; a plan must draw."""
+    size = {"fmt": "png", "size": (400, 300), "dpi": 50}
+    if what == "plan":
+        result = render.render(store, FigureSpec(plan=ident, **size))
+    else:
         try:
-            render.render(store, FigureSpec(layers=(layer.id,), fmt="png", size=(400, 300),
-                                            dpi=50))
+            result = render.render(store, FigureSpec(layers=(ident,), **size))
         except BadRequest as exc:
-            if store.features(layer.id):
-                failures.append(f"{layer.id}: {exc.message}")
-    for meta in store.corpus:
-        render.render(store, FigureSpec(plan=meta.id, fmt="png", size=(400, 300), dpi=50))
-    assert not failures
+            assert not store.features(ident), f"{ident}: {exc.message}"
+            return
+    assert result.data.startswith(b"\x89PNG") and result.pixels == (400, 300)

@@ -1,4 +1,4 @@
-"""`planmap render` and the /figures routes: the adapters over layers.render.
+"""`planmap render` and the /figures routes: the adapters over layers.figures.
 
 The CLI writes a file a planner can paste into a report and refuses bad values with one line on
 stderr and exit 2; the routes answer figures with ETag/304 and bad parameters with 400 JSON.
@@ -15,7 +15,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from layers import render
+from layers import figures as render
 from webmap import cli
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""`/figures/…`: the static map figures of layers.render over HTTP, for reports and slides.
+"""`/figures/…`: the static map figures of layers.figures over HTTP, for reports and slides.
 
 A thin adapter: query parameters become a FigureSpec (which validates them, as it does for
 `planmap render`), the figure is rendered once per process and request, and served with an ETag
@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from geo.errors import BadRequest, PlanmapError
-from layers import render
+from layers import figures as render
 from webmap.sources import get_store
 
 blueprint = Blueprint("figures", __name__, url_prefix="/figures")
