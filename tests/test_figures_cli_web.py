@@ -23,10 +23,7 @@ DOCS = ROOT / "docs" / "figures.md"
 
 @pytest.fixture()
 def planmap(monkeypatch, capsys):
-    """Run `planmap …` in-process, with the render command registered even before the lead
-    adds layers.cli_render to webmap.cli.COMMAND_MODULES."""
-    if "layers.cli_render" not in cli.COMMAND_MODULES:
-        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "layers.cli_render"))
+    """Run `planmap …` in-process."""
 
     def run(*argv: str) -> tuple[int, str, str]:
         try:
@@ -100,8 +97,6 @@ def test_render_refuses_an_unknown_suffix_and_a_missing_directory(planmap, tmp_p
 
 def test_render_in_a_real_process(tmp_path):
     """The command as a user runs it: `python -m webmap.cli render …` in its own process."""
-    if "layers.cli_render" not in cli.COMMAND_MODULES:
-        pytest.skip("layers.cli_render is not in webmap.cli.COMMAND_MODULES yet")
     bad = subprocess.run([sys.executable, "-m", "webmap.cli", "render", "--layer", "parks",
                           "--dpi", "9999", "-o", str(tmp_path / "x.png")], capture_output=True,
                          text=True, cwd=ROOT, timeout=120, check=False)

@@ -17,14 +17,9 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from geo.crs_names import CRS84, CrsDef
 from geo.errors import BadRequest, NotFound, PlanmapError
-from layers.query import (
-    CRS84,
-    CRS_URIS,
-    FeatureStore,
-    bbox_geometry,
-    crs_uri,
-)
+from layers.query import OGC_CRS_URIS, FeatureStore, bbox_geometry, ogc_crs
 from webmap.ogcapi.catalog import Catalog, Collection
 
 DEFAULT_LIMIT = 100
@@ -242,7 +237,7 @@ def _collection_doc(req: ApiRequest, coll: Collection, fmt: str = "json") -> dic
     extent: dict[str, object] = {}
     bounds = store.bounds()
     if bounds is not None:
-        extent["spatial"] = {"bbox": [list(bounds)], "crs": CRS84}
+        extent["spatial"] = {"bbox": [list(bounds)], "crs": CRS84.uri}
     temporal = store.memo("temporal", lambda: _temporal(store))
     if temporal is not None:
         extent["temporal"] = {
@@ -255,8 +250,8 @@ def _collection_doc(req: ApiRequest, coll: Collection, fmt: str = "json") -> dic
         "description": coll.description,
         "keywords": list(coll.keywords),
         "itemType": "feature",
-        "crs": list(CRS_URIS),
-        "storageCrs": CRS84,
+        "crs": list(OGC_CRS_URIS),
+        "storageCrs": CRS84.uri,
         "links": [
             *_self_links(req, path, fmt, JSON, "this collection"),
             _link(_url(req, f"{path}/items", f="json"), "items", GEOJSON, "the features"),
@@ -278,7 +273,7 @@ def collections(catalog: Catalog, req: ApiRequest) -> Response:
     doc = {
         "links": _self_links(req, "/collections", fmt, JSON, "the collections"),
         "collections": docs,
-        "crs": list(CRS_URIS),
+        "crs": list(OGC_CRS_URIS),
     }
     if fmt == "html":
         return _html("collections.html", req, catalog, doc=doc)
@@ -386,7 +381,7 @@ def _datetime_filter(raw: str) -> Callable[[dict], bool]:
 class ItemsQuery:
     limit: int
     offset: int
-    crs: str
+    crs: CrsDef
     bbox: object | None
     filters: dict[str, list[str]]
     q: str | None
@@ -399,15 +394,14 @@ def parse_items_query(store: FeatureStore, req: ApiRequest) -> ItemsQuery:
     _check_params(req, allowed)
     limit = min(_int_param(req, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
     offset = _int_param(req, "offset", 0, 0)
-    crs = crs_uri(req.get("crs")) if req.get("crs") is not None else CRS84
+    crs = ogc_crs(req.get("crs"))
     bbox_crs_raw = req.get("bbox-crs")
     bbox_raw = req.get("bbox")
     if bbox_crs_raw is not None and bbox_raw is None:
         raise BadRequest("bbox-crs is given without bbox")
     bbox = None
     if bbox_raw is not None:
-        bbox_crs = crs_uri(bbox_crs_raw) if bbox_crs_raw is not None else CRS84
-        bbox = bbox_geometry(_floats(bbox_raw, "bbox"), bbox_crs)
+        bbox = bbox_geometry(_floats(bbox_raw, "bbox"), ogc_crs(bbox_crs_raw))
     filters = {
         name: store.queryables[name].parse(value)
         for name, value in req.args
@@ -422,8 +416,8 @@ def parse_items_query(store: FeatureStore, req: ApiRequest) -> ItemsQuery:
     )
 
 
-def _crs_header(crs: str) -> dict[str, str]:
-    return {"Content-Crs": f"<{crs}>"}
+def _crs_header(crs: CrsDef) -> dict[str, str]:
+    return {"Content-Crs": f"<{crs.uri}>"}
 
 
 def items(catalog: Catalog, req: ApiRequest, collection_id: str) -> Response:
@@ -496,7 +490,7 @@ def item(catalog: Catalog, req: ApiRequest, collection_id: str, feature_id: str)
     index = store.index_of(feature_id)
     if index is None:
         raise NotFound(f"no feature {feature_id!r} in collection {collection_id!r}")
-    crs = crs_uri(req.get("crs")) if req.get("crs") is not None else CRS84
+    crs = ogc_crs(req.get("crs"))
     path = f"/collections/{coll.id}/items/{quote(feature_id, safe='')}"
     links = [
         *_self_links(req, path, fmt, GEOJSON, "this feature"),
