@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import shapely
 from shapely.geometry import Point, shape
 
 from geo.errors import DataError
@@ -203,6 +204,47 @@ def test_gcj02_variant_is_shifted_about_half_a_kilometre(client, store):
     assert 300 < metres ** 0.5 < 900  # the GCJ-02 offset in Haidian is about 540 m
     base = client.get("/api/basemap.geojson?crs=gcj02")
     assert base.status_code == 200 and base.mimetype == "application/geo+json"
+
+
+@pytest.mark.parametrize("spelling", ["4326", "EPSG:4326", "wgs84", "WGS-84",
+                                      "http://www.opengis.net/def/crs/EPSG/0/4326"])
+def test_api_accepts_every_wgs84_spelling(client, store, spelling):
+    lid = located_layer(store)
+    plain = client.get(f"/api/layers/{lid}.geojson").data
+    assert client.get(f"/api/layers/{lid}.geojson", query_string={"crs": spelling}).data == plain
+    rec = client.get("/api/places/beiqinglu", query_string={"crs": spelling}).get_json()
+    assert rec["crs"] == "EPSG:4326"
+
+
+@pytest.mark.parametrize("spelling", ["gcj02", "GCJ-02", "gcj"])
+def test_api_accepts_every_gcj02_spelling(client, store, spelling):
+    lid = located_layer(store)
+    shifted = client.get(f"/api/layers/{lid}.geojson?crs=gcj02").data
+    got = client.get(f"/api/layers/{lid}.geojson", query_string={"crs": spelling})
+    assert got.data == shifted != client.get(f"/api/layers/{lid}.geojson").data
+    assert client.get("/api/places/beiqinglu", query_string={"crs": spelling}
+                      ).get_json()["crs"] == "GCJ-02"
+
+
+@pytest.mark.parametrize("spelling", ["4548", "EPSG:4548", "4490", "epsg:3857"])
+def test_api_refuses_other_crs_naming_what_it_offers(client, spelling):
+    for url in ("/api/layers/zones.geojson", "/api/places/beiqinglu", "/api/basemap.geojson"):
+        resp = client.get(url, query_string={"crs": spelling})
+        assert resp.status_code == 400
+        message = resp.get_json()["description"]
+        assert "4326" in message and "gcj02" in message and "\n" not in message
+
+
+def test_api_geometries_are_rounded_and_oriented(client, store):
+    lid = located_layer(store)
+    fc = client.get(f"/api/layers/{lid}.geojson").get_json(force=True)
+    coords = [c for f in fc["features"] for c in shapely.get_coordinates(shape(f["geometry"]))]
+    assert coords and all(round(float(v), 7) == float(v) for xy in coords for v in xy)
+    for f in fc["features"]:
+        geom = shape(f["geometry"])
+        for poly in getattr(geom, "geoms", [geom]):
+            if poly.geom_type == "Polygon":
+                assert poly.exterior.is_ccw
 
 
 def test_basemap_has_districts_and_haidian(client):
