@@ -74,9 +74,10 @@ def data_report(gazetteer: Gazetteer, checks: list[Check]) -> dict[str, object]:
     stale = [
         {"id": p.id, "drawn_as": p.drawn_as}
         for p in gazetteer
-        if p.precision == "area-only" and p.drawn_as in gazetteer
-        and p.geometry is not None and gazetteer.get(p.drawn_as).geometry is not None
-        and not p.geometry.equals(gazetteer.get(p.drawn_as).geometry)
+        if p.precision == "area-only" and p.drawn_as is not None and p.drawn_as in gazetteer
+        and p.geometry is not None
+        and (area := gazetteer.get(p.drawn_as).geometry) is not None
+        and not p.geometry.equals(area)
     ]
     failed = [c for c in checks if not c.ok]
     return {

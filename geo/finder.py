@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from geo.datafiles import read_toml
 from geo.errors import DataError
@@ -255,12 +256,12 @@ class _Matcher:
                 i += 1
                 continue
             hit = self._longest(text, i)
-            rule = ruled.get(i)
-            if rule is not None and (hit is None or rule[0] >= hit[0]):
-                if hit is not None and hit[0] == rule[0] and hit[1] == _STOP:
+            ruling = ruled.get(i)
+            if ruling is not None and (hit is None or ruling[0] >= hit[0]):
+                if hit is not None and hit[0] == ruling[0] and hit[1] == _STOP:
                     i = hit[0]
                     continue
-                end, pid = rule
+                end, pid = ruling
                 out.append(Mention(i, end, text[i:end], pid, places[pid].label, HOW_RULE))
                 i = end
                 continue
@@ -271,7 +272,7 @@ class _Matcher:
             if value == _STOP:
                 i = end
                 continue
-            pid, how = value  # type: ignore[misc]
+            pid, how = cast(tuple[str, str], value)
             out.append(Mention(i, end, text[i:end], pid, places[pid].label, how))
             i = end
         return out

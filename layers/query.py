@@ -276,7 +276,8 @@ class FeatureStore:
         """One feature serialised as GeoJSON text in `crs`, cached after the first request."""
         return self.features_json([i], crs)[0].decode("utf-8")
 
-    def features_json(self, indices: Sequence[int], crs: CrsDef = CRS84) -> list[bytes]:
+    def features_json(self, indices: Sequence[int] | np.ndarray, crs: CrsDef = CRS84
+                      ) -> list[bytes]:
         """UTF-8 GeoJSON of each feature, cached per CRS; missing ones are reprojected in one
         batch. A page is then a byte join, with no per-request serialisation."""
         cache = self._json.get(crs.id)

@@ -26,15 +26,13 @@ blueprint = Blueprint("pages", __name__)
 
 def page_context(lang: str, **extra: Any) -> dict[str, Any]:
     other = "en" if lang == "zh" else "zh"
-    args = request.args.to_dict()
-    args["lang"] = other
+    args: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict(), "lang": other}
     return {
         "lang": lang,
         "t": i18n.strings(lang),
         "kind_label": lambda k: i18n.kind_label(k, lang),
         "precision_label": lambda p: i18n.precision_label(p, lang),
-        "other_lang_url": url_for(request.endpoint or "pages.atlas",
-                                  **(request.view_args or {}), **args),
+        "other_lang_url": url_for(request.endpoint or "pages.atlas", **args),
         "lang_q": "?lang=en" if lang == "en" else "",
         **extra,
     }
@@ -87,8 +85,8 @@ def atlas():
 def _passages_by_plan(passages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Passages come in time order; group consecutive ones of the same plan."""
     groups = []
-    for plan_id, items in groupby(passages, key=lambda p: p["plan_id"]):
-        items = list(items)
+    for plan_id, group in groupby(passages, key=lambda p: p["plan_id"]):
+        items = list(group)
         groups.append({
             "plan_id": plan_id,
             "plan_title": items[0].get("plan_title", plan_id),
@@ -115,7 +113,7 @@ def _segments(text: str, spans: list[list[int]]) -> list[tuple[str, bool]]:
     return out
 
 
-def _place_link(place: Place, lang: str) -> dict[str, str]:
+def _place_link(place: Place, lang: str) -> dict[str, Any]:
     return {"id": place.id, "name": place.label, "kind": i18n.kind_label(place.kind, lang),
             "located": place.geometry is not None}
 

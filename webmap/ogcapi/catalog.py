@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from geo.errors import NotFound
 from layers.protocol import PlanStore
@@ -73,7 +74,7 @@ def build_catalog(layer_store: PlanStore, synthetic: bool = False) -> Catalog:
         for sl in SYNTHETIC_LAYERS:
             collections[sl.id] = Collection(
                 id=sl.id, title=sl.title, description=sl.description,
-                keywords=("synthetic",), loader=lambda i=sl.id: synthetic_store(i),
+                keywords=("synthetic",), loader=partial(synthetic_store, sl.id),
             )
     return Catalog(collections)
 
