@@ -1,7 +1,7 @@
 """`planmap data check`: is the gazetteer valid, and do its shapes agree with published figures?
 
-Several engineers and, later, planners edit the gazetteer files by hand or in QGIS. One command
-answers "can I ship this data": it loads every file through the validating loader (a schema error
+Planners edit the gazetteer files by hand or in QGIS. One command answers "can I ship this
+data": it loads every file through the validating loader (a schema error
 names the entry and exits 1), measures entries against `data/reference/measures.tsv`, shows how
 much of the gazetteer is surveyed versus schematic, and lists what is still unlocated and why.
 """

@@ -1,6 +1,6 @@
 """A small, fully located data set for the layers and export tests.
 
-The real gazetteer gains geometries over time (others own it), so exports are tested against a
+The real gazetteer gains geometries over time, so exports are tested against a
 copy in which only a handful of entries have geometries, known ones: a clockwise polygon (to
 check the right-hand rule), lines, points, a note longer than a shapefile field, and text that a
 spreadsheet would run as a formula. Names, aliases and plans are copied unchanged, so
@@ -59,7 +59,7 @@ def make_data_dir(root: Path) -> Path:
         for feature in doc["features"]:
             props = feature["properties"]
             if props["id"] not in PLACES:
-                if feature["geometry"] is not None:  # others' geometries: keep tests small
+                if feature["geometry"] is not None:  # the rest unlocated: small tests
                     feature["geometry"] = None
                     props.update(precision="unlocated", drawn_as=None,
                                  note="not located in the test fixture")

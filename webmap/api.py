@@ -1,4 +1,4 @@
-"""The JSON API the pages use and scripts may call: thin adapters over the LayerStore.
+"""The JSON API the pages use and scripts may call: thin adapters over the app's store.
 
 Every handler validates its parameters, asks the store, and shapes the answer; the store raises
 the typed errors (NotFound, BadRequest) that webmap.errors turns into 4xx JSON.
