@@ -272,6 +272,17 @@ def test_version_is_a_content_hash(data: Path, store: LayerStore, tmp_path: Path
     assert changed.version != store.version
 
 
+def test_store_from_a_data_directory(data: Path, store: LayerStore) -> None:
+    """Everything from one directory, the basemap included: this copy has no boundaries/, so
+    the basemap is the gazetteer's located lines and the content hash differs."""
+    own = LayerStore.from_directory(data)
+    assert own.layer_ids() == store.layer_ids()
+    assert own.place_record("beiqinglu") == store.place_record("beiqinglu")
+    assert {f.role for f in own.basemap_features()} <= {"water", "rail", "road"}
+    assert "haidian" in {f.role for f in store.basemap_features()}
+    assert own.version != store.version
+
+
 def test_search_keywords_carry_aliases_and_pinyin(store: LayerStore) -> None:
     words = store.search_keywords("beiqinglu")
     assert "beiqinglu" in words  # derived from 北清路 when the gazetteer gives no pinyin
