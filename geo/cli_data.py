@@ -1,7 +1,7 @@
 """`planmap data check`: is the gazetteer valid, and do its shapes agree with published figures?
 
-Several engineers and, later, planners edit the gazetteer files by hand or in QGIS. One command
-answers "can I ship this data": it loads every file through the validating loader (a schema error
+Planners edit the gazetteer files by hand or in QGIS. One command answers "can I ship this
+data": it loads every file through the validating loader (a schema error
 names the entry and exits 1), measures entries against `data/reference/measures.tsv`, shows how
 much of the gazetteer is surveyed versus schematic, and lists what is still unlocated and why.
 """
@@ -95,9 +95,10 @@ def data_report(gazetteer: Gazetteer, checks: list[Check]) -> dict[str, object]:
     stale = [
         {"id": p.id, "drawn_as": p.drawn_as}
         for p in gazetteer
-        if p.precision == "area-only" and p.drawn_as in gazetteer
-        and p.geometry is not None and gazetteer.get(p.drawn_as).geometry is not None
-        and not p.geometry.equals(gazetteer.get(p.drawn_as).geometry)
+        if p.precision == "area-only" and p.drawn_as is not None and p.drawn_as in gazetteer
+        and p.geometry is not None
+        and (area := gazetteer.get(p.drawn_as).geometry) is not None
+        and not p.geometry.equals(area)
     ]
     failed = [c for c in checks if not c.ok]
     return {

@@ -10,9 +10,7 @@ program will read it, a plain table where a person will.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
-import re
 import sys
 import unicodedata
 from collections import Counter
@@ -25,6 +23,7 @@ from geo.corpus import default_corpus
 from geo.errors import BadRequest
 from geo.finder import find_places
 from geo.gazetteer import KINDS, PRECISIONS, Gazetteer, Place, default_gazetteer
+from geo.search import PlaceIndex
 
 FEATURE_PROPERTIES = ("id", "name", "name_en", "kind", "precision", "source", "parent", "note")
 
@@ -35,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="print gazetteer entries as GeoJSON",
         description="Print the gazetteer entry for each NAME as a GeoJSON Feature (several "
         "names: a FeatureCollection in the order asked). NAME may be the Chinese name, an "
-        "alias, the English name, the pinyin (with or without spaces) or the id. An unknown "
+        "alias, the English name, the pinyin (with or without spaces), the id, or the start of "
+        "one of them (beiqing finds 北清路), as the atlas search matches. An unknown "
         "name gives a feature with null geometry and an 'error' property naming the nearest "
         "matches, and exit status 1.",
     )
@@ -78,35 +78,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 # --- geocode -------------------------------------------------------------------------------
 
 
-def _key(text: str) -> str:
-    """Comparison form: case, spaces, hyphens and bracket styles do not matter."""
-    text = text.strip().lower().replace("（", "[").replace("）", "]")
-    text = text.replace("(", "[").replace(")", "]") if "[" not in text else text
-    return re.sub(r"[\s\-_'’]+", "", text)
-
-
-def _index(gazetteer: Gazetteer) -> dict[str, list[tuple[int, Place]]]:
-    """Every string a place answers to, with a rank: names before aliases before English,
-    pinyin and ids, so 清河 is the river (a name), not the area (a scoped alias)."""
-    index: dict[str, list[tuple[int, Place]]] = {}
-
-    def add(text: str, rank: int, place: Place) -> None:
-        if text:
-            index.setdefault(_key(text), []).append((rank, place))
-
-    for place in gazetteer:
-        if "[" not in place.name:
-            add(place.name, 0, place)
-        add(place.label, 1, place)
-        add(place.name.replace("[", "(").replace("]", ")"), 1, place)
-        for alias in place.aliases:
-            add(alias.text, 2 if alias.plans is None else 3, place)
-        add(place.name_en, 4, place)
-        add(place.pinyin, 5, place)
-        add(place.id, 6, place)
-    return index
-
-
 def feature(place: Place) -> dict[str, object]:
     props = place.properties()
     return {
@@ -118,27 +89,22 @@ def feature(place: Place) -> dict[str, object]:
 
 
 def geocode(names: list[str], gazetteer: Gazetteer | None = None) -> tuple[dict, bool]:
-    """GeoJSON for the names asked, and whether every one was found."""
+    """GeoJSON for the names asked, and whether every one was found.
+
+    A name is looked up as the atlas search does (geo.search): an exact name, alias, English
+    name, pinyin or id first, else the best prefix (`beiqing` is 北清路); on equal rank the
+    unqualified entry wins, so "qing he" is the river, not 清河[地区]."""
     gaz = gazetteer or default_gazetteer()
-    index = _index(gaz)
-    choices = sorted(index)
-    display = {}
-    for place in gaz:
-        for text in (place.label, place.name_en, place.pinyin, *(a.text for a in place.aliases)):
-            if text:
-                display.setdefault(_key(text), text)
+    index = PlaceIndex(gaz)
     features: list[dict[str, object]] = []
     all_found = True
     for name in names:
-        hits = index.get(_key(name))
-        if hits:
-            # On equal rank the unqualified entry wins: "qing he" is the river, not 清河[地区].
-            best = min(hits, key=lambda h: (h[0], "[" in h[1].name))
-            features.append(feature(best[1]))
+        hit = index.lookup(name)
+        if hit is not None:
+            features.append(feature(gaz.get(hit.place_id)))
             continue
         all_found = False
-        near = difflib.get_close_matches(_key(name), choices, n=5, cutoff=0.5)
-        nearest = [display.get(k, k) for k in near]
+        nearest = index.nearest(name)
         message = f"no place named {name!r}"
         message += f"; nearest: {', '.join(nearest)}" if nearest else "; no near matches"
         features.append(

@@ -12,7 +12,7 @@ import unicodedata
 
 from geo.corpus import default_corpus
 from geo.errors import BadRequest
-from geo.reader import PlanDoc, Section, plan_doc
+from geo.reader import PlanDoc, Section, read_plan
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,14 +61,14 @@ def _pad(s: str, width: int, right: bool = False) -> str:
 
 
 def _doc(plan_id: str) -> PlanDoc:
-    default_corpus().get(plan_id)  # NotFound names the known ids
-    return plan_doc(plan_id)
+    # the corpus of the data directory in force (PLANMAP_DATA); NotFound names the known ids
+    return read_plan(default_corpus().get(plan_id))
 
 
 def plans_summary() -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for meta in default_corpus():
-        doc = plan_doc(meta.id)
+        doc = read_plan(meta)
         rows.append({
             "id": meta.id,
             "title": meta.title,

@@ -117,6 +117,14 @@ def load_corpus(directory: Path | None = None) -> Corpus:
     return Corpus(plans)
 
 
-@lru_cache(maxsize=4)
 def default_corpus() -> Corpus:
-    return load_corpus()
+    """The corpus of the data directory in force now (`PLANMAP_DATA` is read on each call).
+
+    Kept once per directory, so switching `PLANMAP_DATA` gives that directory's plans rather
+    than whatever was loaded first."""
+    return _corpus_at(plans_dir().resolve())
+
+
+@lru_cache(maxsize=4)
+def _corpus_at(directory: Path) -> Corpus:
+    return load_corpus(directory)

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from geo.datafiles import read_toml
 from geo.errors import DataError
@@ -255,12 +256,12 @@ class _Matcher:
                 i += 1
                 continue
             hit = self._longest(text, i)
-            rule = ruled.get(i)
-            if rule is not None and (hit is None or rule[0] >= hit[0]):
-                if hit is not None and hit[0] == rule[0] and hit[1] == _STOP:
+            ruling = ruled.get(i)
+            if ruling is not None and (hit is None or ruling[0] >= hit[0]):
+                if hit is not None and hit[0] == ruling[0] and hit[1] == _STOP:
                     i = hit[0]
                     continue
-                end, pid = rule
+                end, pid = ruling
                 out.append(Mention(i, end, text[i:end], pid, places[pid].label, HOW_RULE))
                 i = end
                 continue
@@ -271,17 +272,38 @@ class _Matcher:
             if value == _STOP:
                 i = end
                 continue
-            pid, how = value  # type: ignore[misc]
+            pid, how = cast(tuple[str, str], value)
             out.append(Mention(i, end, text[i:end], pid, places[pid].label, how))
             i = end
         return out
 
 
-@lru_cache(maxsize=8)
 def _default_rules() -> FinderRules:
+    """The rules file of the data directory in force now, checked against its gazetteer and
+    plans; kept once per directory (`PLANMAP_DATA` is read on each call)."""
+    from geo.paths import plans_dir
+
+    return _rules_at(gazetteer_dir().resolve(), plans_dir().resolve())
+
+
+@lru_cache(maxsize=4)
+def _rules_at(directory: Path, plans: Path) -> FinderRules:
     from geo.corpus import default_corpus
 
-    return load_rules(gazetteer=default_gazetteer(), plan_ids=set(default_corpus().plans))
+    # called with the directories default_gazetteer() and default_corpus() resolve right now
+    return load_rules(directory / RULES_FILE, gazetteer=default_gazetteer(),
+                      plan_ids=set(default_corpus().plans))
+
+
+def rules_for(gazetteer: Gazetteer, path: Path | None = None) -> FinderRules:
+    """The rules that apply to a gazetteer: the checked default rules for the default
+    gazetteer; for another one (a test fixture, a planner's working copy, a database-backed
+    store's), the rules file read afresh, without the context rules naming places it lacks
+    (they cannot apply to it, so they are left out rather than refused)."""
+    if path is None and gazetteer is default_gazetteer():
+        return _default_rules()
+    loaded = load_rules(path)
+    return FinderRules(loaded.stops, tuple(r for r in loaded.rules if r.place_id in gazetteer))
 
 
 _matchers: dict[tuple[int, str | None], tuple[Gazetteer, _Matcher]] = {}
@@ -292,7 +314,8 @@ def matcher(
     plan_id: str | None = None,
     rules: FinderRules | None = None,
 ) -> _Matcher:
-    """The compiled dictionary for a gazetteer and plan, built once and kept."""
+    """The compiled dictionary for a gazetteer and plan. With `rules` given it is built for
+    the caller to keep (a store builds its own); without, it is kept here per gazetteer object."""
     gaz = gazetteer or default_gazetteer()
     if rules is not None:
         return _Matcher(gaz, rules, plan_id)
@@ -302,14 +325,7 @@ def matcher(
     # gazetteer is garbage-collected.
     if cached is not None and cached[0] is gaz:
         return cached[1]
-    if gazetteer is None:
-        rule_set = _default_rules()
-    else:
-        # Another gazetteer (a test fixture, a planner's working copy) may lack places the
-        # rules name: those rules cannot apply to it, so they are left out rather than refused.
-        loaded = load_rules()
-        rule_set = FinderRules(loaded.stops, tuple(r for r in loaded.rules if r.place_id in gaz))
-    built = _Matcher(gaz, rule_set, plan_id)
+    built = _Matcher(gaz, rules_for(gaz), plan_id)
     if len(_matchers) > 32:
         _matchers.clear()
     _matchers[key] = (gaz, built)

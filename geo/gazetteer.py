@@ -123,13 +123,6 @@ class Gazetteer:
     def children(self, place_id: str) -> list[Place]:
         return [p for p in self if p.parent == place_id]
 
-    def ancestors(self, place_id: str) -> list[Place]:
-        out: list[Place] = []
-        place = self.get(place_id)
-        while place.parent and place.parent in self.places and len(out) < 20:
-            place = self.places[place.parent]
-            out.append(place)
-        return out
 
 
 def _alias(raw: object, where: str) -> Alias:
@@ -277,8 +270,17 @@ def load_gazetteer(directory: Path | None = None, plan_ids: set[str] | None = No
     return Gazetteer(places)
 
 
-@lru_cache(maxsize=4)
 def default_gazetteer() -> Gazetteer:
+    """The gazetteer of the data directory in force now (`PLANMAP_DATA` is read on each call),
+    checked against that directory's plans; kept once per directory."""
+    from geo.paths import plans_dir
+
+    return _gazetteer_at(gazetteer_dir().resolve(), plans_dir().resolve())
+
+
+@lru_cache(maxsize=4)
+def _gazetteer_at(directory: Path, plans: Path) -> Gazetteer:
     from geo.corpus import default_corpus
 
-    return load_gazetteer(plan_ids=set(default_corpus().plans))
+    # called with the directories default_corpus() resolves right now
+    return load_gazetteer(directory, plan_ids=set(default_corpus().plans))

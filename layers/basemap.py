@@ -3,13 +3,16 @@
 With no tiles (intranets, print), a map still needs its context: Beijing's districts, the
 Haidian outline, and the located rivers, rail and roads of the gazetteer. The atlas serves it as
 GeoJSON and the figures draw it in EPSG:4548; both take it from here so they always agree.
+
+These functions read the files each time they are called: the store (layers.protocol) keeps the
+result, once per store, so nothing here outlives the data it was read from.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 from shapely.geometry import Point, shape
@@ -46,9 +49,8 @@ class BasemapFeature:
         return None
 
 
-@lru_cache(maxsize=4)
-def _districts(directory: str) -> tuple[BasemapFeature, ...]:
-    path = Path(directory) / "boundaries" / "beijing-districts.geojson"
+def _districts(directory: Path) -> tuple[BasemapFeature, ...]:
+    path = directory / "boundaries" / "beijing-districts.geojson"
     if not path.exists():
         return ()
     try:
@@ -66,8 +68,11 @@ def _districts(directory: str) -> tuple[BasemapFeature, ...]:
     return tuple(out)
 
 
-def haidian_outline(directory: Path | None = None) -> BaseGeometry | None:
-    for f in _districts(str(directory or data_dir())):
+def haidian_outline(directory: Path | None = None,
+                    features: tuple[BasemapFeature, ...] | None = None) -> BaseGeometry | None:
+    """Haidian's outline: from basemap features already read (a store's), else from the
+    boundary file of `directory` (default: the data directory)."""
+    for f in features if features is not None else _districts(directory or data_dir()):
         if f.role == "haidian":
             return f.geometry
     return None
@@ -78,12 +83,7 @@ def basemap_features(gazetteer: Gazetteer, directory: Path | None = None
     """Districts (from the boundary extract; the gazetteer's district entries stand in when it
     is absent), then the gazetteer's located lines. Area-only entries are left out: a copy of
     an area is not a river or a road."""
-    return _basemap(str(directory or data_dir()), gazetteer)
-
-
-@lru_cache(maxsize=4)
-def _basemap(directory: str, gazetteer: Gazetteer) -> tuple[BasemapFeature, ...]:
-    out = list(_districts(directory))
+    out = list(_districts(directory or data_dir()))
     if not out:
         for p in gazetteer:
             if p.kind == "district" and p.geometry is not None:

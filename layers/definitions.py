@@ -117,7 +117,7 @@ class Definitions:
                     },
                     group="plan",
                     theme=str(tpl["theme"]),
-                    style=dict(tpl["style"]),  # type: ignore[arg-type]
+                    style=dict(tpl["style"]),  # type: ignore[call-overload]
                     default_visible=bool(tpl["default_visible"]),
                     plan_id=meta.id,
                 )

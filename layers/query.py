@@ -13,74 +13,64 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from geo.crs import CGCS2000, GK117, WGS84, project
+from geo.crs import WGS84 as WGS84_ID
+from geo.crs import project
+from geo.crs_names import CRS84, CRSES, CrsDef, parse_crs
 from geo.errors import BadRequest
+from geo.geometry_out import for_output
 
-# OGC CRS URIs this service can answer in. CRS84 is WGS-84 with longitude first (the GeoJSON
-# default); the EPSG URIs follow the axis order the EPSG registry defines (see `AXIS_SWAPPED`).
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/"
-CRS_URIS: dict[str, str] = {
-    CRS84: WGS84,
-    EPSG_URI + "4326": WGS84,
-    EPSG_URI + "4490": CGCS2000,
-    EPSG_URI + "4548": GK117,
-}
-# EPSG:4326 and 4490 are latitude-first, EPSG:4548 is northing-first (X north, Y east): OGC API
-# Features Part 2 answers in the CRS's own axis order, so these are written with y before x.
-AXIS_SWAPPED: frozenset[str] = frozenset(
-    {EPSG_URI + "4326", EPSG_URI + "4490", EPSG_URI + "4548"}
-)
+# The CRSs an OGC API collection can answer in: those with an OGC URI (not GCJ-02). CRS84 is
+# WGS-84 with longitude first (the GeoJSON default); the EPSG ones follow the axis order the
+# EPSG registry defines (`CrsDef.authority_axes_swapped`), as Part 2 requires.
+OGC_CRSES: tuple[CrsDef, ...] = (CRS84, *(c for c in CRSES if c.uri))
+OGC_CRS_URIS: tuple[str, ...] = tuple(c.uri for c in OGC_CRSES if c.uri)
 
 
-def crs_uri(value: str) -> str:
-    """The canonical URI for a CRS parameter; BadRequest if this service does not offer it.
-
-    The standard's form is the URI; the safe-CURIE `[EPSG:4548]` and plain `EPSG:4548`/`CRS84`
-    spellings are accepted too, because people type them.
-    """
-    text = value.strip()
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
-    upper = text.upper()
-    if upper in {"CRS84", "OGC:CRS84"}:
-        return CRS84
-    if upper.startswith("EPSG:") and (EPSG_URI + text[5:]) in CRS_URIS:
-        return EPSG_URI + text[5:]
-    if text.startswith("https://"):
-        text = "http://" + text[len("https://"):]
-    if text in CRS_URIS:
-        return text
-    raise BadRequest(
-        f"crs {value!r} is not supported; use one of: {', '.join(CRS_URIS)}"
-    )
+def ogc_crs(value: str | None) -> CrsDef:
+    """The CrsDef of an OGC `crs`/`bbox-crs` value (CRS84 when absent); BadRequest for the
+    short spellings (`4326`, `EPSG:4326`, `wgs84`), which Part 2 does not allow: only URIs and
+    `[EPSG:n]` safe CURIEs."""
+    if value is not None and not value.strip():
+        raise BadRequest(f"crs is empty; give a CRS URI such as {CRS84.uri}")
+    return parse_crs(value, default=CRS84, uri_only=True, offered=OGC_CRSES)
 
 
 def _swap(geom: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geom, lambda xy: xy[:, ::-1])
 
 
-def to_crs(geom: BaseGeometry, uri: str) -> BaseGeometry:
-    """WGS-84 lon/lat geometry → the coordinates (and axis order) of an output CRS URI."""
-    out = geom if CRS_URIS[uri] == WGS84 else project(geom, CRS_URIS[uri], WGS84)
-    return _swap(out) if uri in AXIS_SWAPPED else out
+def _planar(crs: CrsDef) -> str:
+    return crs.pyproj  # CRS84 and EPSG:4326 are one datum
 
 
-def from_crs(geom: BaseGeometry, uri: str) -> BaseGeometry:
-    """The inverse of `to_crs`: coordinates in a CRS URI's axis order → WGS-84 lon/lat."""
-    xy = _swap(geom) if uri in AXIS_SWAPPED else geom
-    return xy if CRS_URIS[uri] == WGS84 else project(xy, WGS84, CRS_URIS[uri])
+def to_crs(geom: BaseGeometry, crs: CrsDef) -> BaseGeometry:
+    """WGS-84 lon/lat geometry → the coordinates (and axis order) of an output CRS."""
+    out = geom if _planar(crs) == WGS84_ID else project(geom, _planar(crs), WGS84_ID)
+    return _swap(out) if crs.authority_axes_swapped else out
 
 
-def bbox_geometry(values: Sequence[float], uri: str = CRS84) -> BaseGeometry:
-    """A bbox (4 or 6 numbers, in `uri`'s axis order) as a WGS-84 lon/lat geometry.
+def output_geometry(geom: BaseGeometry, crs: CrsDef) -> BaseGeometry:
+    """What an OGC answer writes: projected, rounded to the CRS's decimals and oriented as
+    RFC 7946 asks (geo.geometry_out) while x is still east, then put in the CRS's axis order."""
+    out = geom if _planar(crs) == WGS84_ID else project(geom, _planar(crs), WGS84_ID)
+    out = for_output(out, crs.decimals)
+    return _swap(out) if crs.authority_axes_swapped else out
+
+
+def from_crs(geom: BaseGeometry, crs: CrsDef) -> BaseGeometry:
+    """The inverse of `to_crs`: coordinates in a CRS's axis order → WGS-84 lon/lat."""
+    xy = _swap(geom) if crs.authority_axes_swapped else geom
+    return xy if _planar(crs) == WGS84_ID else project(xy, WGS84_ID, _planar(crs))
+
+
+def bbox_geometry(values: Sequence[float], crs: CrsDef = CRS84) -> BaseGeometry:
+    """A bbox (4 or 6 numbers, in `crs`'s axis order) as a WGS-84 lon/lat geometry.
 
     Edges are densified before reprojection because a rectangle in EPSG:4548 is not a rectangle
     in longitude/latitude; a bbox in CRS84 whose west edge is east of its east edge crosses the
@@ -94,10 +84,8 @@ def bbox_geometry(values: Sequence[float], uri: str = CRS84) -> BaseGeometry:
     lo, hi = values[:2], values[half : half + 2]
     a1, a2 = (lo[0], hi[0]), (lo[1], hi[1])
     lat_axis = None
-    if uri in (CRS84,):
-        lat_axis = 1
-    elif uri in AXIS_SWAPPED and CRS_URIS[uri] != GK117:
-        lat_axis = 0
+    if crs.geographic:
+        lat_axis = 0 if crs.authority_axes_swapped else 1
     if lat_axis is not None:
         lat = (a1, a2)[lat_axis]
         if not (-90 <= lat[0] <= 90 and -90 <= lat[1] <= 90):
@@ -111,9 +99,9 @@ def bbox_geometry(values: Sequence[float], uri: str = CRS84) -> BaseGeometry:
     if a1[0] > a1[1] or a2[0] > a2[1]:
         raise BadRequest("bbox: each lower corner value must not exceed its upper one")
     box = shapely.box(a1[0], a2[0], a1[1], a2[1])
-    if uri == CRS84:
+    if crs is CRS84:
         return box
-    return from_crs(shapely.segmentize(box, _densify_step(box)), uri)
+    return from_crs(shapely.segmentize(box, _densify_step(box)), crs)
 
 
 def _densify_step(box: BaseGeometry) -> float:
@@ -284,23 +272,24 @@ class FeatureStore:
     def page(self, selected: np.ndarray, offset: int, limit: int) -> Page:
         return Page(number_matched=len(selected), indices=selected[offset : offset + limit])
 
-    def feature_json(self, i: int, crs: str = CRS84) -> str:
+    def feature_json(self, i: int, crs: CrsDef = CRS84) -> str:
         """One feature serialised as GeoJSON text in `crs`, cached after the first request."""
         return self.features_json([i], crs)[0].decode("utf-8")
 
-    def features_json(self, indices: Sequence[int], crs: str = CRS84) -> list[bytes]:
+    def features_json(self, indices: Sequence[int] | np.ndarray, crs: CrsDef = CRS84
+                      ) -> list[bytes]:
         """UTF-8 GeoJSON of each feature, cached per CRS; missing ones are reprojected in one
         batch. A page is then a byte join, with no per-request serialisation."""
-        cache = self._json.get(crs)
+        cache = self._json.get(crs.id)
         if cache is None:
-            cache = self._json[crs] = [None] * len(self.ids)
+            cache = self._json[crs.id] = [None] * len(self.ids)
         todo = [int(i) for i in indices if cache[int(i)] is None]
         if todo:
             geoms = self.geometries[todo]
             present = np.asarray([g is not None for g in geoms], dtype=bool)
             out = np.empty(len(todo), dtype=object)
             if present.any():
-                out[present] = _round(to_crs(geoms[present], crs), crs)
+                out[present] = output_geometry(geoms[present], crs)
             for i, g in zip(todo, out, strict=True):
                 cache[i] = json.dumps(
                     {"type": "Feature", "id": self.ids[i],
@@ -310,13 +299,8 @@ class FeatureStore:
                 ).encode("utf-8")
         return [cache[int(i)] for i in indices]  # type: ignore[misc]
 
-    def feature(self, i: int, crs: str = CRS84) -> dict:
+    def feature(self, i: int, crs: CrsDef = CRS84) -> dict:
         return json.loads(self.feature_json(i, crs))
-
-
-def _round(geom: BaseGeometry, crs: str) -> BaseGeometry:
-    # 1e-7 degree is about a centimetre; projected metres keep millimetres.
-    return shapely.set_precision(geom, 1e-3 if CRS_URIS[crs] == GK117 else 1e-7, mode="pointwise")
 
 
 def _feature_id(feature: Mapping, position: int) -> str:
@@ -346,11 +330,13 @@ PLACE_QUERYABLES: tuple[Queryable, ...] = (
 )
 
 
-def place_text(aliases: Mapping[str, Sequence[str]]) -> Callable[[Mapping], str]:
-    """The words `q` searches in a place feature: its aliases, pinyin and every passage's text."""
+def place_text(keywords: Callable[[str], Sequence[str]] | None = None
+               ) -> Callable[[Mapping], str]:
+    """The words `q` searches in a place feature: the store's search keywords for it (aliases,
+    pinyin), aliases and pinyin the properties carry, and every passage's text and citation."""
 
     def text(props: Mapping) -> str:
-        parts: list[str] = list(aliases.get(str(props.get("id")), ()))
+        parts: list[str] = list(keywords(str(props.get("id")))) if keywords else []
         parts.extend(
             str(a.get("text") if isinstance(a, Mapping) else a) for a in props.get("aliases") or ()
         )
@@ -367,25 +353,8 @@ def place_text(aliases: Mapping[str, Sequence[str]]) -> Callable[[Mapping], str]
     return text
 
 
-@lru_cache(maxsize=1)
-def gazetteer_aliases() -> dict[str, tuple[str, ...]]:
-    """Aliases and pinyin per place id, from the gazetteer (feature properties do not carry
-    them), so `q=beiqing` or an alias finds the place."""
-    from geo.gazetteer import default_gazetteer
-
-    out: dict[str, tuple[str, ...]] = {}
-    for place in default_gazetteer():
-        words = [a.text for a in place.aliases]
-        if place.pinyin:
-            words += [place.pinyin, place.pinyin.replace(" ", "")]
-        out[place.id] = tuple(words)
-    return out
-
-
-def place_store(features: Sequence[Mapping]) -> FeatureStore:
-    """A FeatureStore over one planmap layer's place features, with the place queryables."""
-    try:
-        aliases = gazetteer_aliases()
-    except Exception:  # a gazetteer mid-edit must not take the layer down: search names only
-        aliases = {}
-    return FeatureStore.build(features, PLACE_QUERYABLES, text=place_text(aliases))
+def place_store(features: Sequence[Mapping],
+                keywords: Callable[[str], Sequence[str]] | None = None) -> FeatureStore:
+    """A FeatureStore over one planmap layer's place features, with the place queryables;
+    `keywords` (a store's `search_keywords`) adds the words properties do not carry."""
+    return FeatureStore.build(features, PLACE_QUERYABLES, text=place_text(keywords))

@@ -11,24 +11,34 @@ exactly what the citation designates; a sentence-with-context cut would need its
 would split the enumerations ("推动北宫门-安河桥、…等七大节点建设") that carry the meaning.
 Where a format cannot hold whole paragraphs (Shapefile, a CSV cell meant for people), the
 exporters derive short excerpts — the sentence naming the place — from these passages.
+
+The store implements `layers.protocol.PlanStore`. Everything it derives (documents, mention
+index, search index, basemap, GeoJSON geometries) lives on the instance: two stores over two data
+sets never share an answer, and `version` names the content for caches kept elsewhere.
 """
 
 from __future__ import annotations
 
 import bisect
-import re
-import unicodedata
+import hashlib
+import json
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from shapely.geometry import mapping
 
-from geo.corpus import Corpus, PlanMeta, default_corpus
+from geo.corpus import Corpus, PlanMeta, default_corpus, load_corpus
 from geo.errors import BadRequest, DataError, NotFound
-from geo.finder import find_places
-from geo.gazetteer import Gazetteer, Place, default_gazetteer
-from geo.reader import PlanDoc, plan_doc, read_plan
+from geo.finder import RULES_FILE, FinderRules, load_rules, matcher, rules_for
+from geo.gazetteer import Gazetteer, Place, default_gazetteer, load_gazetteer
+from geo.paths import data_dir
+from geo.reader import PlanDoc, read_plan
+from geo.search import PlaceIndex, fold, pinyin
+from layers.basemap import BasemapFeature, basemap_features
 from layers.definitions import Definitions, LayerDef, check_references, load_definitions
+from layers.protocol import DocParagraph, MentionSpan, OutlineEntry, PlanDocument
 
 # Property order of every feature, in every export format.
 FEATURE_PROPERTIES = (
@@ -36,27 +46,12 @@ FEATURE_PROPERTIES = (
     "first_year", "last_year", "passages", "source", "parent", "note",
 )
 
-_FOLD = re.compile(r"[\s'’·\-_.,()（）]+")
-
-
-def fold(text: str) -> str:
-    """Search normal form: NFKC, lower case, no spaces or punctuation ("Bei Qing" → "beiqing")."""
-    return _FOLD.sub("", unicodedata.normalize("NFKC", text).casefold())
-
-
-def _pinyin(text: str) -> str:
-    """Toneless pinyin of a Chinese string, for search keys the gazetteer did not spell out."""
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:  # pypinyin is a declared dependency; search degrades without it
-        return ""
-    return "".join(lazy_pinyin(text))
-
 
 class LayerStore:
-    """Every layer, place record and passage, computed once.
+    """Every layer, place record, plan document and search answer, computed once.
 
     Returned dicts are shared with the store: treat them as read-only (copy before changing).
+    `basemap_dir` is the data directory whose `boundaries/` hold the district outlines.
     """
 
     def __init__(
@@ -64,17 +59,24 @@ class LayerStore:
         corpus: Corpus | None = None,
         gazetteer: Gazetteer | None = None,
         definitions: Definitions | None = None,
+        rules: FinderRules | None = None,
+        basemap_dir: Path | None = None,
     ) -> None:
         self.corpus = corpus or default_corpus()
         self.gazetteer = gazetteer or default_gazetteer()
         self.definitions = definitions or load_definitions()
+        self.rules = rules if rules is not None else rules_for(self.gazetteer)
+        self.basemap_dir = basemap_dir or data_dir()
         check_references(self.definitions, self.gazetteer, self.corpus)
-        self._docs: dict[str, PlanDoc] = {meta.id: self._read(meta) for meta in self.corpus}
+        self._docs: dict[str, PlanDoc] = {meta.id: read_plan(meta) for meta in self.corpus}
         self.stats: dict[str, int] = {}
         self._passages: dict[str, list[dict]] = {}
         self._mentions: dict[str, dict[str, int]] = {}  # place id -> plan id -> count
         self._plan_places: dict[str, list[str]] = {}
+        self._documents: dict[str, PlanDocument] = {}
         self._geojson: dict[str, dict] = {}
+        self._keywords: dict[str, tuple[str, ...]] = {}
+        self._basemap: tuple[BasemapFeature, ...] | None = None
         self._index_mentions()
         self.layers: list[LayerDef] = [
             self._resolve(layer) for layer in self.definitions.with_plan_layers(self.corpus)
@@ -88,7 +90,8 @@ class LayerStore:
         for layer_id, ids in self._members.items():
             for pid in ids:
                 self._place_layers.setdefault(pid, []).append(layer_id)
-        self._search_keys = self._build_search_keys()
+        self._index = PlaceIndex(self.gazetteer)
+        self.version = self._content_hash()
         located = sum(1 for p in self.gazetteer if p.geometry is not None)
         self.stats.update(
             places=len(self.gazetteer),
@@ -101,13 +104,18 @@ class LayerStore:
             layers=len(self.layers),
         )
 
-    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_directory(cls, directory: Path) -> LayerStore:
+        """A store over a data directory laid out like `data/` (plans, gazetteer, layers.toml,
+        boundaries), with every cross-reference checked."""
+        corpus = load_corpus(directory / "plans")
+        plan_ids = set(corpus.plans)
+        gazetteer = load_gazetteer(directory / "gazetteer", plan_ids=plan_ids)
+        rules = load_rules(directory / "gazetteer" / RULES_FILE, gazetteer, plan_ids)
+        definitions = load_definitions(directory / "layers.toml")
+        return cls(corpus, gazetteer, definitions, rules=rules, basemap_dir=directory)
 
-    def _read(self, meta: PlanMeta) -> PlanDoc:
-        # The reader caches documents of the default corpus; reuse them when that is ours.
-        if self.corpus is default_corpus():
-            return plan_doc(meta.id)
-        return read_plan(meta)
+    # ------------------------------------------------------------------ building
 
     def _index_mentions(self) -> None:
         """The one pass through the finder: every mention, attached to its paragraph."""
@@ -117,8 +125,10 @@ class LayerStore:
             paragraphs = sorted(doc.paragraphs, key=lambda p: p.start)
             starts = [p.start for p in paragraphs]
             grouped: dict[tuple[str, int], list] = {}
+            spans: dict[int, list[MentionSpan]] = {}
             order: list[str] = []
-            for m in find_places(meta.text(), meta.id, self.gazetteer):
+            found = matcher(self.gazetteer, meta.id, rules=self.rules).find(doc.text)
+            for m in found:
                 if m.place_id not in self.gazetteer:
                     continue
                 total += 1
@@ -131,7 +141,11 @@ class LayerStore:
                     outside += 1  # in a heading or residue line the reader does not keep
                     continue
                 grouped.setdefault((m.place_id, i), []).append(m)
+                base = paragraphs[i].start
+                spans.setdefault(i, []).append(MentionSpan(m.start - base, m.end - base,
+                                                           m.place_id))
             self._plan_places[meta.id] = order
+            self._documents[meta.id] = _document(meta, paragraphs, spans)
             for (place_id, i), mentions in sorted(
                 grouped.items(), key=lambda kv: (paragraphs[kv[0][1]].line, kv[0][0])
             ):
@@ -201,23 +215,30 @@ class LayerStore:
             ids.sort(key=lambda pid: (-self._props[pid]["mention_count"], pid))
         return ids
 
-    def _build_search_keys(self) -> list[tuple[str, str, str]]:
-        keys: list[tuple[str, str, str]] = []  # (folded key, place id, the string shown)
-        for p in self.gazetteer:
-            strings = [p.label, p.match_name, *(a.text for a in p.aliases)]
-            if p.name_en:
-                strings.append(p.name_en)
-            seen: set[str] = set()
-            for s in strings:
-                for key in (fold(s), fold(_pinyin(s))):
-                    if key and key not in seen:
-                        seen.add(key)
-                        keys.append((key, p.id, s))
-            if p.pinyin and fold(p.pinyin) not in seen:
-                keys.append((fold(p.pinyin), p.id, p.pinyin))
-        return keys
+    def _content_hash(self) -> str:
+        """A digest of every input the answers derive from, in a stable order."""
+        digest = hashlib.sha256(b"planmap-store 1\n")
 
-    # ------------------------------------------------------------------ the contract
+        def add(value: object) -> None:
+            digest.update(json.dumps(value, ensure_ascii=False, sort_keys=True,
+                                     default=str).encode("utf-8") + b"\0")
+
+        for meta in self.corpus:
+            add(meta.as_dict())
+            digest.update(hashlib.sha256(self._docs[meta.id].text.encode("utf-8")).digest())
+        for place in sorted(self.gazetteer, key=lambda p: p.id):
+            add(place.properties())
+            add([place.inside_haidian, place.geometry_type, [a.plans for a in place.aliases]])
+            digest.update(place.geometry.wkb if place.geometry is not None else b"-")
+        defs = self.definitions
+        add([defs.themes, [repr(layer) for layer in defs.layers], defs.plan_template])
+        add([repr(self.rules.stops), [(r.pattern.pattern, r.place_id, r.plans)
+                                      for r in self.rules.rules]])
+        boundaries = self.basemap_dir / "boundaries" / "beijing-districts.geojson"
+        digest.update(boundaries.read_bytes() if boundaries.is_file() else b"-")
+        return digest.hexdigest()[:20]
+
+    # ------------------------------------------------------------------ layers
 
     def layer(self, layer_id: str) -> LayerDef:
         try:
@@ -264,6 +285,14 @@ class LayerStore:
             "features": self.features(layer_id),
         }
 
+    def theme_title(self, key: str, lang: str) -> str:
+        try:
+            return self.definitions.theme_title(key, lang)
+        except KeyError:
+            return key
+
+    # ------------------------------------------------------------------ places
+
     def place_record(self, place_id: str) -> dict:
         place = self.gazetteer.get(place_id)
         record = place.properties()
@@ -273,44 +302,21 @@ class LayerStore:
         record["layers"] = list(self._place_layers.get(place_id, []))
         return record
 
-    def passages(self, place_id: str) -> list[dict]:
-        self.gazetteer.get(place_id)
-        return list(self._passages.get(place_id, []))
-
-    def plan_places(self, plan_id: str) -> list[str]:
-        """Every place a plan names (located or not), in order of first mention."""
-        self.corpus.get(plan_id)
-        return list(self._plan_places.get(plan_id, []))
-
     def search(self, q: str, limit: int = 10) -> list[dict]:
-        """Names, aliases, English names and pinyin, folded: exact, then prefix, then substring
-        matches; within each, the places the plans mention most first."""
-        key = fold(q)
-        if not key:
+        """Names, aliases, English names, pinyin and ids through geo.search: exact, then
+        prefix, then substring matches; within each, names before aliases before the rest,
+        then the places the plans mention most."""
+        if not fold(q):
             raise BadRequest("search needs a non-empty query")
-        best: dict[str, tuple[int, str]] = {}
-        for k, pid, shown in self._search_keys:
-            if k == key:
-                rank = 0
-            elif k.startswith(key):
-                rank = 1
-            elif key in k:
-                rank = 2
-            else:
-                continue
-            if pid not in best or rank < best[pid][0]:
-                best[pid] = (rank, shown)
-        order = sorted(
-            best,
-            key=lambda pid: (best[pid][0], -self._props[pid]["mention_count"], len(pid), pid),
-        )
+        hits = self._index.search(q, limit=limit,
+                                  weight=lambda pid: self._props[pid]["mention_count"])
         out = []
-        for pid in order[: max(0, limit)]:
-            place = self.gazetteer.get(pid)
-            props = self._props[pid]
+        for hit in hits:
+            place = self.gazetteer.get(hit.place_id)
+            props = self._props[hit.place_id]
             out.append(
                 {
-                    "id": pid,
+                    "id": hit.place_id,
                     "name": props["name"],
                     "name_en": props["name_en"],
                     "kind": props["kind"],
@@ -319,13 +325,81 @@ class LayerStore:
                     "mention_count": props["mention_count"],
                     "located": place.geometry is not None,
                     "bbox": list(place.geometry.bounds) if place.geometry is not None else None,
-                    "matched": best[pid][1],
-                    "match": ("exact", "prefix", "substring")[best[pid][0]],
+                    "matched": hit.matched,
+                    "match": hit.match,
                 }
             )
         return out
 
+    def search_keywords(self, place_id: str) -> tuple[str, ...]:
+        """Aliases and pinyin (given, run together, and derived from the name and aliases),
+        so a free-text filter finds `beiqing` or an alias."""
+        cached = self._keywords.get(place_id)
+        if cached is None:
+            place = self.gazetteer.get(place_id)
+            words = [a.text for a in place.aliases]
+            if place.pinyin:
+                words += [place.pinyin, place.pinyin.replace(" ", "")]
+            words += [pinyin(text) for text in (place.match_name, *words[: len(place.aliases)])]
+            cached = self._keywords[place_id] = tuple(dict.fromkeys(w for w in words if w))
+        return cached
 
-@lru_cache(maxsize=1)
+    # ------------------------------------------------------------------ plans
+
+    def plans(self) -> list[PlanMeta]:
+        return list(self.corpus)
+
+    def plan(self, plan_id: str) -> PlanMeta:
+        return self.corpus.get(plan_id)
+
+    def plan_document(self, plan_id: str) -> PlanDocument:
+        self.corpus.get(plan_id)
+        return self._documents[plan_id]
+
+    def plan_places(self, plan_id: str) -> list[str]:
+        """Every place a plan names (located or not), in order of first mention."""
+        self.corpus.get(plan_id)
+        return list(self._plan_places.get(plan_id, []))
+
+    # ------------------------------------------------------------------ context
+
+    def basemap_features(self) -> tuple[BasemapFeature, ...]:
+        if self._basemap is None:
+            self._basemap = basemap_features(self.gazetteer, self.basemap_dir)
+        return self._basemap
+
+
+def _document(meta: PlanMeta, paragraphs: list[Any], spans: dict[int, list[MentionSpan]]
+              ) -> PlanDocument:
+    """A plan's paragraphs with their mention spans, and the outline their section paths
+    give (each heading once, at the line of its first paragraph)."""
+    out: list[DocParagraph] = []
+    outline: list[OutlineEntry] = []
+    seen: set[tuple[str, ...]] = set()
+    for i, p in sorted(enumerate(paragraphs), key=lambda ip: ip[1].line):
+        path = tuple(p.section_path)
+        for depth, title in enumerate(path):
+            key = path[: depth + 1]
+            if key not in seen:
+                seen.add(key)
+                outline.append(OutlineEntry(title, depth, p.line))
+        out.append(DocParagraph(
+            line=p.line, citation=p.citation, text=p.text, section_path=path,
+            heading=bool(path) and p.text.strip() == path[-1],
+            mentions=tuple(spans.get(i, ())),
+        ))
+    return PlanDocument(meta, tuple(out), tuple(outline))
+
+
 def default_store() -> LayerStore:
-    return LayerStore()
+    """The store over the data directory in force now (`PLANMAP_DATA`), built once per
+    directory: the service's default `STORE` and the CLI's."""
+    return _store_at(data_dir().resolve())
+
+
+@lru_cache(maxsize=2)
+def _store_at(directory: Path) -> LayerStore:
+    # called with the directory the default corpus and gazetteer resolve right now, so the
+    # store shares their objects with the CLI commands that read them
+    return LayerStore(default_corpus(), default_gazetteer(), load_definitions(),
+                      basemap_dir=directory)

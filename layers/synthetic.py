@@ -14,10 +14,9 @@ from functools import lru_cache
 import numpy as np
 import shapely
 
+from geo.extents import BEIJING
 from layers.query import FeatureStore, Queryable
 
-# Beijing municipality's extent, WGS-84 (rounded outward from the city boundary).
-BEIJING_BBOX: tuple[float, float, float, float] = (115.42, 39.44, 117.51, 41.06)
 CATEGORIES: tuple[str, ...] = ("住宅", "商业", "工业", "绿地", "公共服务", "交通", "水域", "科研")
 YEARS: tuple[int, ...] = (2016, 2019, 2021, 2024, 2025)
 
@@ -50,7 +49,7 @@ SYNTHETIC_LAYERS: tuple[SyntheticLayer, ...] = (
 def generate(layer: SyntheticLayer) -> tuple[list[dict], np.ndarray]:
     """The layer's GeoJSON-like features (geometry left to the second value, shapely objects)."""
     rng = np.random.default_rng(layer.seed)
-    minx, miny, maxx, maxy = BEIJING_BBOX
+    minx, miny, maxx, maxy = BEIJING
     n = layer.count
     x = rng.uniform(minx, maxx, n).round(6)
     y = rng.uniform(miny, maxy, n).round(6)
@@ -91,7 +90,9 @@ def generate(layer: SyntheticLayer) -> tuple[list[dict], np.ndarray]:
 
 @lru_cache(maxsize=4)
 def synthetic_store(layer_id: str) -> FeatureStore:
-    """The indexed store of one synthetic layer (built once per process)."""
+    """The indexed store of one synthetic layer, built once per process: its features come
+    from constants and a seed, never from the data directory, so every app may share it (the
+    100 000 points take seconds to index)."""
     layer = next(sl for sl in SYNTHETIC_LAYERS if sl.id == layer_id)
     features, geoms = generate(layer)
     return FeatureStore.build(features, SYNTHETIC_QUERYABLES, geometries=list(geoms))

@@ -1,6 +1,6 @@
 """A small, fully located data set for the layers and export tests.
 
-The real gazetteer gains geometries over time (others own it), so exports are tested against a
+The real gazetteer gains geometries over time, so exports are tested against a
 copy in which only a handful of entries have geometries, known ones: a clockwise polygon (to
 check the right-hand rule), lines, points, a note longer than a shapefile field, and text that a
 spreadsheet would run as a formula. Names, aliases and plans are copied unchanged, so
@@ -59,7 +59,7 @@ def make_data_dir(root: Path) -> Path:
         for feature in doc["features"]:
             props = feature["properties"]
             if props["id"] not in PLACES:
-                if feature["geometry"] is not None:  # others' geometries: keep tests small
+                if feature["geometry"] is not None:  # the rest unlocated: small tests
                     feature["geometry"] = None
                     props.update(precision="unlocated", drawn_as=None,
                                  note="not located in the test fixture")
@@ -90,3 +90,62 @@ def fixture_store(data: Path):
     corpus = load_corpus(data / "plans")
     gazetteer = load_gazetteer(data / "gazetteer", plan_ids=set(corpus.plans))
     return LayerStore(corpus, gazetteer, load_definitions(data / "layers.toml"))
+
+
+# ---- a store on two plans and a small gazetteer ------------------------------------------------
+
+TWO_PLANS = ("hongqi-2024-world-leading-park", "beijing-2025-innovation-centre")
+
+
+def two_plan_store(basemap_dir: Path):
+    """A LayerStore on two of the five plans and a gazetteer of about half the places they
+    name (plus what the remaining layers need), built in memory from the real data.
+
+    The other plans and the left-out places still exist in the default data, so any answer that
+    reaches around the store to the process-wide defaults shows them. `basemap_dir` should hold
+    no `boundaries/`: the basemap then comes from this gazetteer alone."""
+    from dataclasses import replace
+
+    from geo.corpus import Corpus
+    from geo.finder import rules_for
+    from geo.gazetteer import Alias, Gazetteer
+    from layers.definitions import Definitions
+    from layers.store import LayerStore, default_store
+
+    full = default_store()
+    corpus = Corpus([meta for meta in full.corpus if meta.id in TWO_PLANS])
+    named = sorted({pid for plan in TWO_PLANS for pid in full.plan_places(plan)})
+    keep = set(named[::2])
+    layers = []
+    for layer in full.definitions.layers:
+        if layer.group == "structure":
+            if layer.defined_at is None or layer.defined_at[0] not in TWO_PLANS:
+                continue
+            keep.update(layer.members)
+        layers.append(layer)
+    for pid in list(keep):  # an area-only entry needs the area it is drawn as
+        while (drawn := full.gazetteer.get(pid).drawn_as) and drawn not in keep:
+            keep.add(drawn)
+            pid = drawn
+    layers = [replace(layer, members=tuple(m for m in layer.members if m in keep),
+                      exclude=tuple(x for x in layer.exclude if x in keep)) for layer in layers]
+    layers = [layer for layer in layers if layer.members or layer.kinds or layer.themes]
+    definitions = Definitions(full.definitions.themes, tuple(layers),
+                              full.definitions.plan_template, full.definitions.path)
+
+    def trimmed(alias: Alias) -> Alias | None:
+        if alias.plans is None:
+            return alias
+        plans = tuple(p for p in alias.plans if p in TWO_PLANS)
+        return replace(alias, plans=plans) if plans else None
+
+    places = []
+    for place in full.gazetteer:
+        if place.id not in keep:
+            continue
+        aliases = tuple(a for a in map(trimmed, place.aliases) if a is not None)
+        parent = place.parent if place.parent in keep else None
+        places.append(replace(place, aliases=aliases, parent=parent))
+    gazetteer = Gazetteer(places)
+    return LayerStore(corpus, gazetteer, definitions, rules=rules_for(gazetteer),
+                      basemap_dir=basemap_dir)

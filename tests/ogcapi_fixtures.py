@@ -1,7 +1,7 @@
 """A small, fixed OGC catalog for exact-count tests, and a live server for real GIS clients.
 
-The real layers change while the geometry engineers work; exact counts are checked on these
-hand-made places instead (coordinates are illustrative, around Haidian).
+The real layers change as the gazetteer is corrected; exact counts are checked on these hand-made
+places instead (coordinates are illustrative, around Haidian).
 """
 
 from __future__ import annotations
@@ -104,11 +104,15 @@ def small_catalog(synthetic: bool = False) -> Catalog:
 
 
 def make_app(catalog: Catalog | None = None) -> Flask:
+    """The OGC blueprint alone: over a fixed catalog, or (catalog None) over the default store,
+    named by the STORE setting as webmap.create_app would."""
     app = Flask(__name__)
     app.config["TESTING"] = True
     app.register_blueprint(blueprint)
     if catalog is not None:
         app.extensions[EXTENSION] = catalog
+    else:
+        app.config["STORE"] = "layers.store:default_store"
     return app
 
 

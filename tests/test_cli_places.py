@@ -61,16 +61,25 @@ def test_geocode_several_names_keep_order_and_accept_alias_english_pinyin_id(
     assert [f["id"] for f in fc["features"]] == expected
 
 
+@pytest.mark.parametrize("typed", ["beiqing", "Bei Qing", "北清", "beiqinglu"])
+def test_geocode_finds_what_the_atlas_search_finds(
+    capsys: pytest.CaptureFixture[str], typed: str
+) -> None:
+    status, out, _ = run(capsys, "geocode", typed)
+    assert status == 0
+    assert json.loads(out)["id"] == "beiqinglu"
+
+
 def test_geocode_unknown_name_names_nearest_and_exits_1(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    status, out, _ = run(capsys, "geocode", "北清", "颐和园")
+    status, out, _ = run(capsys, "geocode", "颐和圆", "颐和园")
     assert status == 1
     fc = json.loads(out)
     missing, found = fc["features"]
     assert missing["geometry"] is None
-    assert "北清路" in missing["properties"]["error"]
-    assert "北清路" in missing["properties"]["nearest"]
+    assert "颐和园" in missing["properties"]["error"]
+    assert "颐和园" in missing["properties"]["nearest"]
     assert found["id"] == "yiheyuan"
 
     status, out, _ = run(capsys, "geocode", "zzzzqqqq")

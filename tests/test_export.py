@@ -212,7 +212,7 @@ def test_kml_balloon_holds_policy_text(store: LayerStore, tmp_path: Path) -> Non
     export(store, ["parks"], "kml", WGS84, path)
     frame = pyogrio.read_dataframe(path, layer="parks")
     row = frame[frame["id"] == "zhongguancunruanjianyuan"].iloc[0]
-    passage = store.passages("zhongguancunruanjianyuan")[0]
+    passage = store.place_record("zhongguancunruanjianyuan")["passages"][0]
     assert row["Name"] == "中关村软件园"
     assert passage["citation"] in row["description"]
 

@@ -24,10 +24,7 @@ DOCS = ROOT / "docs" / "figures.md"
 
 @pytest.fixture()
 def planmap(monkeypatch, capsys):
-    """Run `planmap …` in-process, with the render command registered even before the lead
-    adds layers.cli_render to webmap.cli.COMMAND_MODULES."""
-    if "layers.cli_render" not in cli.COMMAND_MODULES:
-        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "layers.cli_render"))
+    """Run `planmap …` in-process."""
 
     def run(*argv: str) -> tuple[int, str, str]:
         try:

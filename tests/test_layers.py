@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,12 +15,15 @@ from layers_fixtures import PLACES, fixture_store, make_data_dir
 from shapely.geometry import shape
 
 from geo.errors import BadRequest, DataError, NotFound
+from geo.gazetteer import Gazetteer
+from geo.search import fold
 from layers.build import build
 from layers.definitions import (
     check_references,
     load_definitions,
 )
-from layers.store import FEATURE_PROPERTIES, LayerStore, default_store, fold
+from layers.protocol import PlanStore
+from layers.store import FEATURE_PROPERTIES, LayerStore, default_store
 from layers.styles import feature_style
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,7 +146,7 @@ def test_feature_collection_contract(store: LayerStore) -> None:
 
 
 def test_passages_carry_citation_offsets_and_time_order(store: LayerStore) -> None:
-    passages = store.passages("qinghe")
+    passages = store.place_record("qinghe")["passages"]
     assert passages
     keys = [(store.corpus.get(p["plan_id"]).date, p["line"]) for p in passages]
     assert keys == sorted(keys)
@@ -203,7 +208,7 @@ def test_search_pinyin_aliases(store: LayerStore, q: str, pid: str) -> None:
 
 def test_search_english_names(store: LayerStore) -> None:
     named = [p for p in store.gazetteer if p.name_en]
-    assert named, "no English names in the gazetteer"
+    assert named, "the gazetteer has English names"
     place = max(named, key=lambda p: len(p.name_en))
     assert place.id in [r["id"] for r in store.search(place.name_en.upper(), limit=50)]
 
@@ -223,6 +228,91 @@ def test_search_ranks_exact_before_prefix_before_substring(store: LayerStore) ->
 def test_fold() -> None:
     assert fold("Bei Qing-Lu") == "beiqinglu"
     assert fold("ＩＣ ＰＡＲＫ") == "icpark"
+
+
+def test_store_implements_the_contract(store: LayerStore) -> None:
+    assert isinstance(store, PlanStore)
+    assert [m.id for m in store.plans()] == [m.id for m in store.corpus]
+    assert store.plan("haidian-14th-fyp").year == 2021
+    with pytest.raises(NotFound):
+        store.plan("no-such-plan")
+    assert store.theme_title("innovation", "en") == store.definitions.themes["innovation"]["en"]
+    assert store.theme_title("no-such-theme", "zh") == "no-such-theme"
+    kinds = {f.role for f in store.basemap_features()}
+    assert store.basemap_features() is store.basemap_features()  # kept on the instance
+    assert {"district", "haidian"} <= kinds
+
+
+def test_plan_document_is_the_one_finder_pass(store: LayerStore) -> None:
+    """The plan page's paragraphs and mention spans come from the same pass as the passages."""
+    doc = store.plan_document("haidian-14th-fyp")
+    assert doc.meta.id == "haidian-14th-fyp"
+    assert [p.line for p in doc.paragraphs] == sorted(p.line for p in doc.paragraphs)
+    assert doc.outline and doc.outline[0].depth == 0
+    spans = {(p.line, m.place_id) for p in doc.paragraphs for m in p.mentions}
+    for p in doc.paragraphs:
+        assert "".join(piece for piece, _ in p.segments()) == p.text
+        for m in p.mentions:
+            assert p.text[m.start:m.end]
+    for pid in ("qinghe", "beiqinglu"):
+        lines = {x["line"] for x in store.place_record(pid)["passages"]
+                 if x["plan_id"] == "haidian-14th-fyp"}
+        assert lines and lines == {line for line, q in spans if q == pid}
+    with pytest.raises(NotFound):
+        store.plan_document("no-such-plan")
+
+
+def test_version_is_a_content_hash(data: Path, store: LayerStore, tmp_path: Path) -> None:
+    again = fixture_store(data)
+    assert again.version == store.version and len(store.version) == 20
+    assert default_store().version != store.version
+    places = [p if p.id != "beiqinglu" else replace(p, name="北清路(改)")
+              for p in store.gazetteer]
+    changed = LayerStore(store.corpus, Gazetteer(places), store.definitions)
+    assert changed.version != store.version
+
+
+def test_store_from_a_data_directory(data: Path, store: LayerStore) -> None:
+    """Everything from one directory, the basemap included: this copy has no boundaries/, so
+    the basemap is the gazetteer's located lines and the content hash differs."""
+    own = LayerStore.from_directory(data)
+    assert own.layer_ids() == store.layer_ids()
+    assert own.place_record("beiqinglu") == store.place_record("beiqinglu")
+    assert {f.role for f in own.basemap_features()} <= {"water", "rail", "road"}
+    assert "haidian" in {f.role for f in store.basemap_features()}
+    assert own.version != store.version
+
+
+def test_search_keywords_carry_aliases_and_pinyin(store: LayerStore) -> None:
+    words = store.search_keywords("beiqinglu")
+    assert "beiqinglu" in words  # derived from 北清路 when the gazetteer gives no pinyin
+    place = store.gazetteer.get("zhongguancunkexuechengbeiqu")
+    assert {a.text for a in place.aliases} <= set(store.search_keywords(place.id))
+    with pytest.raises(NotFound):
+        store.search_keywords("atlantis")
+
+
+def test_defaults_follow_planmap_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`PLANMAP_DATA` is read at call time, and the cached defaults are kept per directory."""
+    from geo.corpus import default_corpus
+    from geo.gazetteer import default_gazetteer
+
+    real = default_corpus()
+    other = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "plans", other / "plans")
+    shutil.copytree(ROOT / "data" / "gazetteer", other / "gazetteer")
+    toml = other / "plans" / "plans.toml"
+    text = toml.read_text(encoding="utf-8")
+    head, first, *_ = text.split("\n[[plan]]\n")
+    toml.write_text(f"{head}\n[[plan]]\n{first}", "utf-8")  # the first plan only
+    monkeypatch.setenv("PLANMAP_DATA", str(other))
+    one = default_corpus()
+    assert [m.id for m in one] == ["hongqi-2024-world-leading-park"]
+    assert default_corpus() is one
+    with pytest.raises(DataError, match="unknown plan"):
+        default_gazetteer()  # checked against this directory's one plan
+    monkeypatch.delenv("PLANMAP_DATA")
+    assert default_corpus() is real
 
 
 # ------------------------------------------------------------------ real data
@@ -253,7 +343,6 @@ def _planmap(args: list[str], env: dict[str, str]) -> subprocess.CompletedProces
     )
 
 
-@pytest.mark.slow
 def test_build_writes_layers_and_reuses_unchanged_output(data: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PLANMAP_DATA": str(data), "PLANMAP_BUILD": str(tmp_path / "b")}
     out = tmp_path / "layers"
@@ -277,7 +366,6 @@ def test_build_writes_layers_and_reuses_unchanged_output(data: Path, tmp_path: P
 
 
 
-@pytest.mark.slow
 def test_build_notices_changed_inputs(data: Path, tmp_path: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLANMAP_DATA", str(data))

@@ -13,8 +13,10 @@ from ogcapi_fixtures import PLACES, make_app, small_catalog
 from pyproj import Transformer
 from shapely.geometry import shape
 
-from layers.query import CRS84, EPSG_URI
+from geo.crs_names import EPSG_URI, OGC_CRS84
 from webmap.ogcapi import core
+
+CRS84 = OGC_CRS84
 
 EPSG4548 = EPSG_URI + "4548"
 EPSG4326 = EPSG_URI + "4326"
@@ -254,13 +256,21 @@ def test_crs_output_follows_the_crs_axis_order(client, uri, epsg):
         assert 4.3e6 < x < 4.5e6 and 3e5 < y < 6e5
 
 
-def test_crs_default_and_shortcuts(client):
+def test_crs_default_uris_and_safe_curies(client):
     r = client.get("/ogcapi/collections/places/items/pku")
     assert r.headers["Content-Crs"] == f"<{CRS84}>"
     assert json.loads(r.data)["geometry"]["coordinates"] == [116.3055, 39.9869]
-    for spelling in ("EPSG:4548", "[EPSG:4548]", "https://www.opengis.net/def/crs/EPSG/0/4548"):
+    for spelling in ("[EPSG:4548]", "https://www.opengis.net/def/crs/EPSG/0/4548", EPSG4548):
         r = client.get(f"/ogcapi/collections/places/items/pku?crs={spelling}")
         assert r.status_code == 200 and r.headers["Content-Crs"] == f"<{EPSG4548}>"
+    # Part 2 takes URIs (and safe CURIEs) only: the short spellings /api and the CLI accept
+    # are refused here, with the URIs offered in the message.
+    for spelling in ("EPSG:4548", "4548", "wgs84", "CRS84", "gcj02"):
+        for param in ("crs", "bbox-crs"):
+            extra = "&bbox=1,2,3,4" if param == "bbox-crs" else ""
+            r = client.get(f"/ogcapi/collections/places/items?{param}={spelling}{extra}")
+            assert r.status_code == 400, (param, spelling)
+            assert EPSG4548 in json.loads(r.data)["description"]
 
 
 # ---- items: filters, q, datetime -------------------------------------------------------------
@@ -402,7 +412,7 @@ def test_html_pages_use_local_leaflet_and_escape_text(client):
 def test_every_route_parameter_and_setting_is_documented(app):
     from pathlib import Path
 
-    from layers.query import CRS_URIS, PLACE_QUERYABLES
+    from layers.query import OGC_CRS_URIS, PLACE_QUERYABLES
 
     text = (Path(__file__).resolve().parent.parent / "docs" / "ogcapi.md").read_text("utf-8")
     rules = {re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", r.rule) for r in app.url_map.iter_rules()
@@ -412,6 +422,6 @@ def test_every_route_parameter_and_setting_is_documented(app):
     assert not missing, f"routes not in docs/ogcapi.md: {missing}"
     params = [*core.ITEMS_PARAMS, *(q.name for q in PLACE_QUERYABLES), "category"]
     assert not [p for p in params if f"`{p}`" not in text]
-    assert not [u for u in CRS_URIS if f"`{u}`" not in text]
+    assert not [u for u in OGC_CRS_URIS if f"`{u}`" not in text]
     for setting in ("OGC_SYNTHETIC", "PLANMAP_OGC_SYNTHETIC", "STORE"):
         assert setting in text

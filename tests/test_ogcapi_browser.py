@@ -12,11 +12,9 @@ pytestmark = pytest.mark.browser
 
 def located_layer() -> tuple[str, list[dict]]:
     store = default_store()
-    for layer in store.layers:
-        feats = store.features(layer.id)
-        if feats:
-            return layer.id, feats
-    pytest.fail("no layer has a located feature")
+    located = [(layer.id, feats) for layer in store.layers if (feats := store.features(layer.id))]
+    assert located, "no layer has a located feature"
+    return located[0]
 
 
 def test_items_page_draws_every_feature_offline(page, live_server, artifacts_dir):  # noqa: F811

@@ -10,19 +10,19 @@ import shapely
 from ogcapi_fixtures import PLACES, make_app
 from pyproj import Transformer
 
+from geo.crs_names import CGCS2000, CRS84, EPSG_URI, GK117, WGS84
 from geo.errors import BadRequest
+from geo.extents import BEIJING
 from layers.query import (
-    CRS84,
-    EPSG_URI,
     FeatureStore,
     bbox_geometry,
-    crs_uri,
     from_crs,
+    ogc_crs,
     place_store,
     to_crs,
 )
 from layers.store import default_store
-from layers.synthetic import BEIJING_BBOX, SYNTHETIC_LAYERS, generate, synthetic_store
+from layers.synthetic import SYNTHETIC_LAYERS, generate, synthetic_store
 from webmap import create_app
 from webmap.ogcapi.catalog import Catalog, Collection, build_catalog
 from webmap.ogcapi.flask_adapter import EXTENSION
@@ -31,22 +31,28 @@ SYNTHETIC_IDS = {sl.id for sl in SYNTHETIC_LAYERS}
 
 
 def test_crs_spellings():
-    assert crs_uri("http://www.opengis.net/def/crs/OGC/1.3/CRS84") == CRS84
-    assert crs_uri("CRS84") == CRS84
-    assert crs_uri("EPSG:4548") == EPSG_URI + "4548"
-    assert crs_uri("[EPSG:4490]") == EPSG_URI + "4490"
-    for bad in ("EPSG:3857", "", "http://www.opengis.net/def/crs/EPSG/0/900913", "4326"):
+    """OGC API Part 2: URIs and [EPSG:n] safe CURIEs only; the short forms our own API takes
+    (4326, EPSG:4326, wgs84, CRS84) are a 400 here."""
+    assert ogc_crs("http://www.opengis.net/def/crs/OGC/1.3/CRS84") is CRS84
+    assert ogc_crs(None) is CRS84
+    assert ogc_crs("https://www.opengis.net/def/crs/EPSG/0/4548") is GK117
+    assert ogc_crs("[EPSG:4490]") is CGCS2000
+    assert ogc_crs("[OGC:CRS84]") is CRS84
+    assert ogc_crs(EPSG_URI + "4326") is WGS84
+    for bad in ("EPSG:3857", "", "http://www.opengis.net/def/crs/EPSG/0/900913", "4326",
+                "EPSG:4548", "CRS84", "wgs84", "gcj02", "[EPSG:3857]"):
         with pytest.raises(BadRequest):
-            crs_uri(bad)
+            ogc_crs(bad)
 
 
 def test_to_and_from_crs_round_trip():
     pt = shapely.Point(116.3055, 39.9869)
-    out = to_crs(pt, EPSG_URI + "4548")
+    out = to_crs(pt, GK117)
     e, n = Transformer.from_crs("EPSG:4326", "EPSG:4548", always_xy=True).transform(pt.x, pt.y)
     assert (out.x, out.y) == pytest.approx((n, e), abs=1e-3)  # northing first
-    assert to_crs(pt, EPSG_URI + "4326").coords[0] == (39.9869, 116.3055)
-    back = from_crs(out, EPSG_URI + "4548")
+    assert to_crs(pt, WGS84).coords[0] == (39.9869, 116.3055)
+    assert to_crs(pt, CRS84).coords[0] == (116.3055, 39.9869)
+    back = from_crs(out, GK117)
     assert (back.x, back.y) == pytest.approx((pt.x, pt.y), abs=1e-8)
 
 
@@ -84,7 +90,7 @@ def test_synthetic_layers_are_seeded_and_inside_beijing():
         assert feats[:50] == again[:50]
         assert shapely.equals(geoms[:50], geoms2[:50]).all()
         minx, miny, maxx, maxy = shapely.total_bounds(geoms)
-        bx = BEIJING_BBOX
+        bx = BEIJING
         assert bx[0] - 0.01 <= minx and maxx <= bx[2] + 0.01
         assert bx[1] - 0.01 <= miny and maxy <= bx[3] + 0.01
         assert shapely.is_valid(geoms).all()

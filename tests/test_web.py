@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import shapely
 from shapely.geometry import Point, shape
 
 from geo.errors import DataError
@@ -46,10 +47,10 @@ def evil_client():
 
 
 def located_layer(store) -> str:
-    for layer in store.layers:
-        if layer.group != "plan" and store.features(layer.id):
-            return layer.id
-    pytest.fail("no thematic layer has a located feature")
+    located = [layer.id for layer in store.layers
+               if layer.group != "plan" and store.features(layer.id)]
+    assert located, "no layer has a located feature"
+    return located[0]
 
 
 # ---------------------------------------------------------------- settings and docs
@@ -205,6 +206,47 @@ def test_gcj02_variant_is_shifted_about_half_a_kilometre(client, store):
     assert base.status_code == 200 and base.mimetype == "application/geo+json"
 
 
+@pytest.mark.parametrize("spelling", ["4326", "EPSG:4326", "wgs84", "WGS-84",
+                                      "http://www.opengis.net/def/crs/EPSG/0/4326"])
+def test_api_accepts_every_wgs84_spelling(client, store, spelling):
+    lid = located_layer(store)
+    plain = client.get(f"/api/layers/{lid}.geojson").data
+    assert client.get(f"/api/layers/{lid}.geojson", query_string={"crs": spelling}).data == plain
+    rec = client.get("/api/places/beiqinglu", query_string={"crs": spelling}).get_json()
+    assert rec["crs"] == "EPSG:4326"
+
+
+@pytest.mark.parametrize("spelling", ["gcj02", "GCJ-02", "gcj"])
+def test_api_accepts_every_gcj02_spelling(client, store, spelling):
+    lid = located_layer(store)
+    shifted = client.get(f"/api/layers/{lid}.geojson?crs=gcj02").data
+    got = client.get(f"/api/layers/{lid}.geojson", query_string={"crs": spelling})
+    assert got.data == shifted != client.get(f"/api/layers/{lid}.geojson").data
+    assert client.get("/api/places/beiqinglu", query_string={"crs": spelling}
+                      ).get_json()["crs"] == "GCJ-02"
+
+
+@pytest.mark.parametrize("spelling", ["4548", "EPSG:4548", "4490", "epsg:3857"])
+def test_api_refuses_other_crs_naming_what_it_offers(client, spelling):
+    for url in ("/api/layers/zones.geojson", "/api/places/beiqinglu", "/api/basemap.geojson"):
+        resp = client.get(url, query_string={"crs": spelling})
+        assert resp.status_code == 400
+        message = resp.get_json()["description"]
+        assert "4326" in message and "gcj02" in message and "\n" not in message
+
+
+def test_api_geometries_are_rounded_and_oriented(client, store):
+    lid = located_layer(store)
+    fc = client.get(f"/api/layers/{lid}.geojson").get_json(force=True)
+    coords = [c for f in fc["features"] for c in shapely.get_coordinates(shape(f["geometry"]))]
+    assert coords and all(round(float(v), 7) == float(v) for xy in coords for v in xy)
+    for f in fc["features"]:
+        geom = shape(f["geometry"])
+        for poly in getattr(geom, "geoms", [geom]):
+            if poly.geom_type == "Polygon":
+                assert poly.exterior.is_ccw
+
+
 def test_basemap_has_districts_and_haidian(client):
     fc = client.get("/api/basemap.geojson").get_json(force=True)
     roles = {f["properties"]["role"] for f in fc["features"]}
@@ -320,7 +362,7 @@ def test_place_page_passages_grouped_in_time_order(client, store):
     html = client.get(f"/places/{pid}").get_data(as_text=True)
     years = [int(y) for y in re.findall(r'<h3>(\d{4}) · ', html)]
     assert len(years) >= 2 and years == sorted(years)
-    assert html.count('class="pm-passage"') == len(store.passages(pid))
+    assert html.count('class="pm-passage"') == len(store.place_record(pid)["passages"])
     assert "第" in html and "行)" in html  # citations
 
 
@@ -373,19 +415,17 @@ def test_markup_in_data_is_escaped_everywhere(evil_client):
     assert EVIL in [f["properties"]["name"] for f in fc["features"]]
 
 
-def test_optional_blueprints_guard(monkeypatch, tmp_path):
-    import sys
-
+def test_blueprints_are_imported_plainly_and_a_bad_store_stops_the_app():
     from webmap import app as app_module
 
-    monkeypatch.setattr(app_module, "OPTIONAL_BLUEPRINTS", ("pm_absent_module_xyz",))
-    create_app({"TESTING": True})  # a missing module is skipped
-    (tmp_path / "pm_broken_module_xyz.py").write_text("import pm_missing_dependency_xyz\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(app_module, "OPTIONAL_BLUEPRINTS", ("pm_broken_module_xyz",))
-    with pytest.raises(ModuleNotFoundError):
-        create_app({"TESTING": True})  # a missing import inside it is not hidden
-    sys.modules.pop("pm_broken_module_xyz", None)
+    app = create_app({"TESTING": True})
+    registered = set(app.blueprints)
+    assert {bp.name for bp in app_module.BLUEPRINTS} == registered
+    assert {"pages", "api", "downloads", "ogcapi", "figures", "embed"} <= registered
+    with pytest.raises(ModuleNotFoundError):  # a misspelt store module is not hidden
+        create_app({"TESTING": True, "STORE": "pm_absent_module_xyz:store"})
+    with pytest.raises(DataError, match="PlanStore"):
+        create_app({"TESTING": True, "STORE": "geo.corpus:default_corpus"})
 
 
 ODD = ["%00", "..%2F..%2Fetc%2Fpasswd", "x" * 3000, "北清路", "%3Cscript%3E", "' OR 1=1 --",

@@ -1,4 +1,4 @@
-"""The JSON API the pages use and scripts may call: thin adapters over the LayerStore.
+"""The JSON API the pages use and scripts may call: thin adapters over the app's store.
 
 Every handler validates its parameters, asks the store, and shapes the answer; the store raises
 the typed errors (NotFound, BadRequest) that webmap.errors turns into 4xx JSON.
@@ -6,16 +6,18 @@ the typed errors (NotFound, BadRequest) that webmap.errors turns into 4xx JSON.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from geo.corpus import default_corpus
-from geo.errors import BadRequest, NotFound
-from geo.gazetteer import default_gazetteer
+from geo.corpus import PlanMeta
+from geo.crs_names import CrsDef
+from geo.errors import BadRequest
+from geo.geometry_out import point_xy
+from layers.definitions import LayerDef
+from layers.protocol import PlanStore
 from webmap import geojson
 from webmap.responses import cached
 from webmap.sources import get_store
@@ -23,33 +25,14 @@ from webmap.sources import get_store
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
 
-def theme_title(store: Any, key: str, lang: str) -> str:
-    definitions = getattr(store, "definitions", None)
-    if definitions is None:
-        definitions = _definitions()
-    try:
-        return definitions.theme_title(key, lang) if definitions else key
-    except KeyError:
-        return key
-
-
-@lru_cache(maxsize=1)
-def _definitions() -> Any:
-    try:
-        from layers.definitions import load_definitions
-    except ModuleNotFoundError:
-        return None
-    return load_definitions()
-
-
-def layer_summary(store: Any, layer: Any) -> dict[str, Any]:
+def layer_summary(store: PlanStore, layer: LayerDef) -> dict[str, Any]:
     return {
         "id": layer.id,
         "title": dict(layer.title),
         "description": dict(layer.description),
         "group": layer.group,
         "theme": layer.theme,
-        "theme_title": {lang: theme_title(store, layer.theme, lang) for lang in ("zh", "en")},
+        "theme_title": {lang: store.theme_title(layer.theme, lang) for lang in ("zh", "en")},
         "style": dict(layer.style),
         "default_visible": layer.default_visible,
         "defined_by": layer.defined_by,
@@ -71,17 +54,6 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def place_geometry(store: Any, record: dict[str, Any]) -> dict | None:
-    if "geometry" in record:
-        return record["geometry"]
-    gaz = getattr(store, "gazetteer", None) or default_gazetteer()
-    try:
-        geom = gaz.get(record["id"]).geometry
-    except NotFound:
-        return None
-    return geom.__geo_interface__ if geom is not None else None
-
-
 def anchor(geom: BaseGeometry) -> list[float]:
     """[lon, lat] of a point on the feature itself (a line's midpoint, a point inside a
     polygon), where a popup opens: a bbox centre can fall outside a bent road or a ring."""
@@ -90,16 +62,16 @@ def anchor(geom: BaseGeometry) -> list[float]:
         point = merged.interpolate(0.5, normalized=True)
     else:
         point = geom.representative_point()
-    return [round(point.x, 6), round(point.y, 6)]
+    return point_xy(point)
 
 
-def place_json(store: Any, place_id: str, crs: str) -> dict[str, Any]:
+def place_json(store: PlanStore, place_id: str, crs: CrsDef) -> dict[str, Any]:
     record = dict(store.place_record(place_id))
-    geometry = geojson.shifted(place_geometry(store, record), crs)
+    geometry = geojson.geometry_json(record["geometry"], crs)
     record["geometry"] = geometry
     record["bbox"] = list(shape(geometry).bounds) if geometry else None
     record["anchor"] = anchor(shape(geometry)) if geometry else None
-    record["crs"] = crs
+    record["crs"] = crs.id
     record["page"] = url_for("pages.place_page", place_id=place_id)
     return record
 
@@ -121,7 +93,7 @@ def layer_geojson(layer_id: str):
 @blueprint.get("/basemap.geojson")
 def basemap_geojson():
     crs = geojson.check_crs(request.args.get("crs"))
-    return cached(geojson.basemap_body(crs))
+    return cached(geojson.basemap_body(get_store(), crs))
 
 
 @blueprint.get("/places")
@@ -144,7 +116,7 @@ def place(place_id: str):
     return jsonify(place_json(get_store(), place_id, crs))
 
 
-def plan_summary(meta: Any) -> dict[str, Any]:
+def plan_summary(meta: PlanMeta) -> dict[str, Any]:
     d = meta.as_dict()
     d["page"] = url_for("pages.plan_page", plan_id=meta.id)
     d["url"] = url_for("api.plan", plan_id=meta.id)
@@ -153,12 +125,12 @@ def plan_summary(meta: Any) -> dict[str, Any]:
 
 @blueprint.get("/plans")
 def plans():
-    return jsonify(plans=[plan_summary(meta) for meta in default_corpus()])
+    return jsonify(plans=[plan_summary(meta) for meta in get_store().plans()])
 
 
 @blueprint.get("/plans/<plan_id>")
 def plan(plan_id: str):
-    meta = default_corpus().get(plan_id)
-    d = plan_summary(meta)
-    d["places"] = get_store().plan_places(plan_id)
+    store = get_store()
+    d = plan_summary(store.plan(plan_id))
+    d["places"] = store.plan_places(plan_id)
     return jsonify(d)

@@ -1,39 +1,26 @@
 """The Flask application factory: settings, blueprints, offline assets, headers.
 
-`create_app(config)` takes settings as data (see webmap.config and docs/web.md). Blueprints of
-other areas (OGC API, figures, embed) are registered when their module exists, so each area can
-land independently; an import error *inside* such a module is not hidden.
+`create_app(config)` takes settings as data (see webmap.config and docs/web.md), including the
+store every route reads (`STORE`, a `layers.protocol.PlanStore`), which is resolved here so a bad
+setting or bad data stops the app before it serves anything.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from geo.corpus import default_corpus
-from webmap import api, assets, downloads, errors, pages
+from webmap import api, assets, downloads, embed, errors, figures, ogcapi, pages
 from webmap.config import load_settings
 from webmap.responses import gzip_static
+from webmap.sources import get_store, install_store
 
 log = logging.getLogger(__name__)
 
-OPTIONAL_BLUEPRINTS = ("webmap.ogcapi", "webmap.figures", "webmap.embed")
-
-
-def _optional_blueprints(app: Flask) -> None:
-    for name in OPTIONAL_BLUEPRINTS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        blueprint = getattr(module, "blueprint", None)
-        if blueprint is not None:
-            app.register_blueprint(blueprint)
+BLUEPRINTS = (pages.blueprint, api.blueprint, downloads.blueprint, ogcapi.blueprint,
+              figures.blueprint, embed.blueprint)
 
 
 def _security_headers(resp: Response) -> Response:
@@ -62,18 +49,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.debug = False
     assets.install_local_assets()
 
-    app.register_blueprint(pages.blueprint)
-    app.register_blueprint(api.blueprint)
-    app.register_blueprint(downloads.blueprint)
-    _optional_blueprints(app)
+    install_store(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     errors.register(app)
 
     @app.get("/healthz")
     def healthz():
-        corpus = default_corpus()
+        store = get_store()
         return jsonify(
             status="ok",
-            plans=[{"id": p.id, "title": p.title, "year": p.year} for p in corpus],
+            version=store.version,
+            plans=[{"id": p.id, "title": p.title, "year": p.year} for p in store.plans()],
         )
 
     @app.get("/favicon.ico")

@@ -9,20 +9,17 @@ A `PlanmapError` becomes one line on stderr and its exit status, never a traceba
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
+from geo import cli_data, cli_places, cli_plans
 from geo.errors import PlanmapError
+from layers import cli as layers_cli
+from layers import cli_render
+from webmap import cli_serve
 
-COMMAND_MODULES = (
-    "geo.cli_plans",
-    "geo.cli_places",
-    "geo.cli_data",
-    "layers.cli",
-    "layers.cli_render",
-    "webmap.cli_serve",
-)
+# In `planmap --help` order.
+COMMAND_MODULES = (cli_plans, cli_places, cli_data, layers_cli, cli_render, cli_serve)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,13 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # a package whose commands have not landed yet
-                continue
-            raise
+    for module in COMMAND_MODULES:
         module.register(sub)
     return parser
 

@@ -46,8 +46,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("POPUP_PASSAGES", 3, "How many policy excerpts a map popup shows."),
     Setting("OGC_SYNTHETIC", False, "Also offer the synthetic benchmark collections under "
             "/ogcapi (100 000 points, 10 000 polygons; never in the atlas)."),
-    Setting("STORE", "layers.store:default_store", "module:function returning the LayerStore "
-            "the service reads (a test or another district can supply its own)."),
+    Setting("STORE", "layers.store:default_store", "module:function returning the store the "
+            "service reads (a layers.protocol.PlanStore: every page, API answer, OGC collection, "
+            "figure and download comes from it; a test or another district can supply its own)."),
 )
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
@@ -111,7 +112,7 @@ def load_settings(
             config[name] = _coerce(name, environ[ENV_PREFIX + name], ENV_PREFIX + name)
     for key, value in (overrides or {}).items():
         if key == "STORE" and not isinstance(value, str):
-            config[key] = value  # a LayerStore object handed over directly (tests)
+            config[key] = value  # a store object handed over directly (tests)
         else:
             config[key] = _coerce(key, value, "create_app") if key in DEFAULTS else value
     _validate(config)

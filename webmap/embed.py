@@ -135,7 +135,8 @@ def _embed_target(url: str) -> tuple[dict[str, str], str]:
         raise NotFound("no embed for that url: only pages of this planmap site can be embedded")
     query = MultiDict(parse_qsl(parts.query, keep_blank_values=True))
     store = get_store()
-    lang = query.get("lang") if query.get("lang") in i18n.LANGS else "zh"
+    asked = query.get("lang")
+    lang = asked if asked is not None and asked in i18n.LANGS else "zh"
     path = parts.path or "/"
     try:
         if path in {"/", "/embed"}:

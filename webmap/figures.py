@@ -1,7 +1,8 @@
 """`/figures/…`: the static map figures of layers.figures over HTTP, for reports and slides.
 
 A thin adapter: query parameters become a FigureSpec (which validates them, as it does for
-`planmap render`), the figure is rendered once per process and request, and served with an ETag
+`planmap render`), the figure is rendered once per app, store version and request (the cache is
+the app's, keyed on the store's content, never on an object's address), and served with an ETag
 so a report generator or a browser that asks again gets a 304. Errors are JSON with a 4xx
 status whatever the Accept header: the caller is usually an <img> tag or a script, never a
 person reading an HTML error page.
@@ -18,7 +19,8 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from geo.errors import BadRequest, PlanmapError
 from layers import figures as render
-from webmap.sources import get_store
+from layers.protocol import PlanStore
+from webmap.sources import app_cache, get_store
 
 blueprint = Blueprint("figures", __name__, url_prefix="/figures")
 
@@ -52,7 +54,13 @@ class _Cache:
         return entry
 
 
-_cache = _Cache()
+def _cache() -> _Cache:
+    """This app's figure cache."""
+    holder = app_cache("figures")
+    cache = holder.get("cache")
+    if cache is None:
+        cache = holder.setdefault("cache", _Cache())
+    return cache
 
 
 def spec_from_query(args: Any, fmt: str, **what: Any) -> render.FigureSpec:
@@ -84,10 +92,11 @@ def spec_from_query(args: Any, fmt: str, **what: Any) -> render.FigureSpec:
 
 def _serve(spec: render.FigureSpec, filename: str) -> Response:
     store = get_store()
-    key = (id(store), spec.key())
-    entry = _cache.get(key)
+    cache = _cache()
+    key = (store.version, spec.key())
+    entry = cache.get(key)
     if entry is None:
-        entry = _cache.put(key, render.render(store, spec).data)
+        entry = cache.put(key, render.render(store, spec).data)
     data, etag = entry
     headers = {
         "ETag": f'"{etag}"',
@@ -110,7 +119,7 @@ def _fmt(fmt: str) -> str:
 def layers_figure(ids: str, fmt: str):
     layer_ids = tuple(x for x in ids.split(",") if x)
     store = get_store()
-    known = {layer.id for layer in store.layers}
+    known = set(store.layer_ids())
     unknown = [x for x in layer_ids if x not in known]
     if unknown:  # a list of ids is a parameter: a bad one is a 400, like the atlas's layers=
         raise BadRequest(f"unknown layer id(s): {', '.join(unknown)}")
@@ -128,7 +137,7 @@ def place_figure(place_id: str, fmt: str):
 @blueprint.get("/plans/<plan_id>.<fmt>")
 def plan_figure(plan_id: str, fmt: str):
     spec = spec_from_query(request.args, _fmt(fmt), plan=plan_id)
-    get_store().corpus.get(plan_id)
+    get_store().plan(plan_id)  # NotFound (404) before rendering
     return _serve(spec, plan_id)
 
 
@@ -144,12 +153,23 @@ def limits():
         max_pixels=render.MAX_PIXELS,
         max_layers=render.MAX_LAYERS,
         parameters=list(QUERY),
-        examples=[
-            url_for("figures.layers_figure", ids="parks", fmt="pdf", paper="A4"),
-            url_for("figures.place_figure", place_id="yiheyuan", fmt="png", dpi=200),
-            url_for("figures.plan_figure", plan_id="haidian-14th-fyp", fmt="svg"),
-        ],
+        examples=_examples(get_store()),
     )
+
+
+def _examples(store: PlanStore) -> list[str]:
+    """One request of each kind, on this store's own layers, places and plans."""
+    out = []
+    layer = next((la for la in store.layers if la.group != "plan" and store.member_ids(la.id)),
+                 None)
+    if layer is not None:
+        out.append(url_for("figures.layers_figure", ids=layer.id, fmt="pdf", paper="A4"))
+        out.append(url_for("figures.place_figure", place_id=store.member_ids(layer.id)[0],
+                           fmt="png", dpi=200))
+    plans = store.plans()
+    if plans:
+        out.append(url_for("figures.plan_figure", plan_id=plans[0].id, fmt="svg"))
+    return out
 
 
 @blueprint.errorhandler(PlanmapError)

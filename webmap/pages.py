@@ -1,20 +1,21 @@
 """The HTML pages: the atlas, one place, one plan, one layer.
 
-Handlers gather data from the store, the corpus and the reader, and hand plain values to Jinja
-templates with autoescaping on: no document or data text is ever marked safe, so a name or a
+Handlers gather data from the app's store (layers.protocol.PlanStore) and hand plain values to
+Jinja templates with autoescaping on: no document or data text is ever marked safe, so a name or a
 paragraph containing `<script>` is shown as text.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from itertools import groupby
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from geo.corpus import default_corpus
-from geo.gazetteer import default_gazetteer
+from geo import geometry_out
+from geo.crs_names import WGS84
+from geo.gazetteer import Place
+from layers.protocol import PlanStore
 from webmap import downloads, i18n, maps
 from webmap.api import layer_summary, place_json
 from webmap.permalink import parse_view
@@ -25,21 +26,19 @@ blueprint = Blueprint("pages", __name__)
 
 def page_context(lang: str, **extra: Any) -> dict[str, Any]:
     other = "en" if lang == "zh" else "zh"
-    args = request.args.to_dict()
-    args["lang"] = other
+    args: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict(), "lang": other}
     return {
         "lang": lang,
         "t": i18n.strings(lang),
         "kind_label": lambda k: i18n.kind_label(k, lang),
         "precision_label": lambda p: i18n.precision_label(p, lang),
-        "other_lang_url": url_for(request.endpoint or "pages.atlas",
-                                  **(request.view_args or {}), **args),
+        "other_lang_url": url_for(request.endpoint or "pages.atlas", **args),
         "lang_q": "?lang=en" if lang == "en" else "",
         **extra,
     }
 
 
-def _layers(store: Any, lang: str) -> list[dict[str, Any]]:
+def _layers(store: PlanStore, lang: str) -> list[dict[str, Any]]:
     return [maps.layer_config(layer_summary(store, layer), lang) for layer in store.layers]
 
 
@@ -86,8 +85,8 @@ def atlas():
 def _passages_by_plan(passages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Passages come in time order; group consecutive ones of the same plan."""
     groups = []
-    for plan_id, items in groupby(passages, key=lambda p: p["plan_id"]):
-        items = list(items)
+    for plan_id, group in groupby(passages, key=lambda p: p["plan_id"]):
+        items = list(group)
         groups.append({
             "plan_id": plan_id,
             "plan_title": items[0].get("plan_title", plan_id),
@@ -114,7 +113,7 @@ def _segments(text: str, spans: list[list[int]]) -> list[tuple[str, bool]]:
     return out
 
 
-def _place_link(place: Any, lang: str) -> dict[str, str]:
+def _place_link(place: Place, lang: str) -> dict[str, Any]:
     return {"id": place.id, "name": place.label, "kind": i18n.kind_label(place.kind, lang),
             "located": place.geometry is not None}
 
@@ -123,8 +122,8 @@ def _place_link(place: Any, lang: str) -> dict[str, str]:
 def place_page(place_id: str):
     lang = i18n.choose_lang()
     store = get_store()
-    record = place_json(store, place_id, "wgs84")
-    gaz = getattr(store, "gazetteer", None) or default_gazetteer()
+    record = place_json(store, place_id, WGS84)
+    gaz = store.gazetteer
     layer_ids = {layer.id: layer for layer in store.layers}
     related: dict[str, list[dict[str, str]]] = {"parent": [], "children": [], "same_layer": []}
     if record.get("parent") and record["parent"] in gaz:
@@ -163,61 +162,15 @@ def place_page(place_id: str):
     )
 
 
-@lru_cache(maxsize=16)
-def _plan_paragraphs(plan_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(paragraphs with mention segments, outline) of one plan, from the reader and finder."""
-    meta = default_corpus().get(plan_id)
-    text = meta.text()
-    try:
-        from geo.finder import find_places
-        mentions = find_places(text, plan_id)
-    except ModuleNotFoundError:
-        mentions = []
-    try:
-        from geo.reader import plan_doc
-        doc = plan_doc(plan_id)
-        raw = [(p.line, p.start, p.end, tuple(p.section_path), p.citation) for p in
-               doc.paragraphs]
-    except ModuleNotFoundError:  # before the reader lands: one paragraph per non-empty line
-        raw, pos = [], 0
-        for i, line in enumerate(text.splitlines(keepends=True), start=1):
-            if line.strip():
-                raw.append((i, pos, pos + len(line.rstrip("\n")), (), ""))
-            pos += len(line)
-    paragraphs, outline, seen = [], [], set()
-    for line, start, end, section_path, citation in raw:
-        for depth, heading in enumerate(section_path):
-            key = section_path[: depth + 1]
-            if key not in seen:
-                seen.add(key)
-                outline.append({"title": heading, "depth": depth, "line": line})
-        spans = [[m.start - start, m.end - start, m.place_id] for m in mentions
-                 if start <= m.start and m.end <= end]
-        segs: list[tuple[str, str | None]] = []
-        pos = 0
-        body = text[start:end]
-        for s, e, pid in spans:
-            if s < pos:
-                continue
-            if s > pos:
-                segs.append((body[pos:s], None))
-            segs.append((body[s:e], pid))
-            pos = e
-        if pos < len(body):
-            segs.append((body[pos:], None))
-        paragraphs.append({"line": line, "segments": segs, "citation": citation,
-                           "heading": bool(section_path) and body.strip() == section_path[-1]})
-    return paragraphs, outline
-
-
 @blueprint.get("/plans/<plan_id>")
 def plan_page(plan_id: str):
     lang = i18n.choose_lang()
-    meta = default_corpus().get(plan_id)
     store = get_store()
-    paragraphs, outline = _plan_paragraphs(plan_id)
+    document = store.plan_document(plan_id)
+    paragraphs = [{"line": p.line, "citation": p.citation, "heading": p.heading,
+                   "segments": p.segments()} for p in document.paragraphs]
     place_ids = store.plan_places(plan_id)
-    gaz = getattr(store, "gazetteer", None) or default_gazetteer()
+    gaz = store.gazetteer
     named = [_place_link(gaz.get(pid), lang) for pid in place_ids if pid in gaz]
     config = maps.base_config(lang)
     plan_layer = f"plan-{plan_id}"
@@ -225,21 +178,22 @@ def plan_page(plan_id: str):
         config.update(layers=[maps.layer_config(layer_summary(store, store.layer(plan_layer)),
                                                 lang)], visible=[plan_layer], fit=True)
     else:
-        features = [{"type": "Feature", "id": p.id, "geometry": p.geometry.__geo_interface__,
+        features = [{"type": "Feature", "id": p.id, "geometry": geometry_out.geojson(p.geometry),
                      "properties": {"id": p.id, "name": p.label, "precision": p.precision,
                                     "kind": p.kind}}
                     for p in (gaz.get(pid) for pid in place_ids if pid in gaz)
                     if p.geometry is not None]
         config.update(inline={"type": "FeatureCollection", "features": features}, fit=True)
     m = maps.build_map(config)
-    return render_template("plan.html", plan=meta, paragraphs=paragraphs, outline=outline,
-                           named=named, map=maps.map_parts(m), **page_context(lang))
+    return render_template("plan.html", plan=document.meta, paragraphs=paragraphs,
+                           outline=document.outline, named=named, map=maps.map_parts(m),
+                           **page_context(lang))
 
 
 @blueprint.get("/plans")
 def plans_page():
     lang = i18n.choose_lang()
-    return render_template("plans.html", plans=list(default_corpus()), **page_context(lang))
+    return render_template("plans.html", plans=get_store().plans(), **page_context(lang))
 
 
 @blueprint.get("/layers")

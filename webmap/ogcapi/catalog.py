@@ -1,7 +1,8 @@
-"""The collections the OGC API offers: planmap's layers, plus the synthetic ones when enabled.
+"""The collections the OGC API offers: the app store's layers, plus the synthetic ones when
+enabled.
 
-Each collection's FeatureStore is built on first use and then kept for the life of the process,
-so no request re-reads or re-indexes a layer.
+Each collection's FeatureStore is built on first use and then kept with the catalog, which the
+app keeps beside its store, so no request re-reads or re-indexes a layer and no two apps share one.
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from geo.errors import NotFound
+from layers.protocol import PlanStore
 from layers.query import FeatureStore, place_store
+from layers.synthetic import SYNTHETIC_LAYERS, synthetic_store
 
 
 @dataclass
@@ -49,14 +53,10 @@ class Catalog:
             raise NotFound(f"no collection {collection_id!r}") from None
 
 
-def build_catalog(layer_store: object | None = None, synthetic: bool = False) -> Catalog:
-    """Collections for every layer of a LayerStore (default: `layers.store.default_store()`)."""
-    if layer_store is None:
-        from layers.store import default_store
-
-        layer_store = default_store()
+def build_catalog(layer_store: PlanStore, synthetic: bool = False) -> Catalog:
+    """Collections for every layer of a store, in the store's order."""
     collections: dict[str, Collection] = {}
-    for layer in layer_store.layers:  # type: ignore[attr-defined]
+    for layer in layer_store.layers:
         title = layer.title.get("zh") or layer.title.get("en") or layer.id
         desc = layer.description.get("zh") or layer.description.get("en") or ""
         en = layer.description.get("en", "")
@@ -71,18 +71,16 @@ def build_catalog(layer_store: object | None = None, synthetic: bool = False) ->
             loader=_layer_loader(layer_store, layer.id),
         )
     if synthetic:
-        from layers.synthetic import SYNTHETIC_LAYERS, synthetic_store
-
         for sl in SYNTHETIC_LAYERS:
             collections[sl.id] = Collection(
                 id=sl.id, title=sl.title, description=sl.description,
-                keywords=("synthetic",), loader=lambda i=sl.id: synthetic_store(i),
+                keywords=("synthetic",), loader=partial(synthetic_store, sl.id),
             )
     return Catalog(collections)
 
 
-def _layer_loader(layer_store: object, layer_id: str) -> Callable[[], FeatureStore]:
+def _layer_loader(layer_store: PlanStore, layer_id: str) -> Callable[[], FeatureStore]:
     def load() -> FeatureStore:
-        return place_store(layer_store.features(layer_id))  # type: ignore[attr-defined]
+        return place_store(layer_store.features(layer_id), layer_store.search_keywords)
 
     return load

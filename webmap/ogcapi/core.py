@@ -1,41 +1,41 @@
 """OGC API – Features (Part 1 Core, Part 2 CRS) without a web framework.
 
 Every endpoint is a function `(catalog, ApiRequest, …) -> (status, headers, body)`, as in
-pygeoapi's API class: the Flask blueprint only translates requests and responses, and the same
-functions could sit behind any other server. Errors are `geo.errors` exceptions carrying their
-HTTP status; `respond` turns them into the `{"code", "description"}` body the standard asks for.
+pygeoapi's API class; its parameters are checked in `webmap.ogcapi.params`. The Flask blueprint
+only translates requests and responses, and the same functions could sit behind any other server.
+Errors are `geo.errors` exceptions carrying their HTTP status; `respond` turns them into the
+`{"code", "description"}` body the standard asks for.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from geo.errors import BadRequest, NotFound, PlanmapError
-from layers.query import (
-    CRS84,
-    CRS_URIS,
-    FeatureStore,
-    bbox_geometry,
-    crs_uri,
-)
+from geo.crs_names import CRS84, CrsDef
+from geo.errors import NotFound, PlanmapError
+from layers.query import OGC_CRS_URIS, FeatureStore, ogc_crs
 from webmap.ogcapi.catalog import Catalog, Collection
-
-DEFAULT_LIMIT = 100
-# Larger limits are clamped to this, as Part 1 asks (/req/core/fc-limit-response-1): not a 400.
-MAX_LIMIT = 10_000
-
-GEOJSON = "application/geo+json"
-JSON = "application/json"
-HTML = "text/html"
-OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
-SCHEMA = "application/schema+json"
+from webmap.ogcapi.params import (
+    DEFAULT_LIMIT,
+    GEOJSON,
+    HTML,
+    ITEMS_PARAMS,
+    JSON,
+    MAX_LIMIT,
+    OPENAPI,
+    SCHEMA,
+    ApiRequest,
+    check_params,
+    output_format,
+    parse_items_query,
+    years,
+)
 
 CONFORMANCE: tuple[str, ...] = (
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -47,34 +47,9 @@ CONFORMANCE: tuple[str, ...] = (
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 )
 
-ITEMS_PARAMS = ("f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "q")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "ogcapi"
 
 Response = tuple[int, dict[str, str], bytes]
-
-
-@dataclass(frozen=True)
-class ApiRequest:
-    """What an endpoint needs from an HTTP request, independent of the framework.
-
-    `args` keeps every (name, value) pair in order so repeated parameters can be refused;
-    `base_url` is the absolute URL of the API root (no trailing slash); `static_url` the root of
-    the app's own static files, from which HTML pages load Leaflet (never a CDN).
-    """
-
-    base_url: str
-    args: tuple[tuple[str, str], ...] = ()
-    accept: str = ""
-    static_url: str = "/static"
-
-    def get(self, name: str) -> str | None:
-        values = [v for k, v in self.args if k == name]
-        if len(values) > 1:
-            raise BadRequest(f"parameter {name!r} is given more than once")
-        return values[0] if values else None
-
-    def names(self) -> list[str]:
-        return [k for k, _ in self.args]
 
 
 # ---- responses ---------------------------------------------------------------------------------
@@ -102,52 +77,6 @@ def respond(handler: Callable[..., Response], *args: object) -> Response:
         return handler(*args)
     except PlanmapError as exc:
         return error_response(exc)
-
-
-# ---- content negotiation -----------------------------------------------------------------------
-
-def output_format(req: ApiRequest) -> str:
-    """"json" or "html": `f` wins; otherwise the Accept header's best match; JSON by default."""
-    f = req.get("f")
-    if f is not None:
-        value = f.strip().lower()
-        if value in {"json", "geojson", "application/json", GEOJSON}:
-            return "json"
-        if value in {"html", HTML}:
-            return "html"
-        raise BadRequest(f"f={f!r} is not offered; use f=json or f=html")
-    best: tuple[float, int, str] | None = None
-    for pos, part in enumerate(req.accept.split(",")):
-        bits = [b.strip() for b in part.split(";")]
-        media = bits[0].lower()
-        q = 1.0
-        for b in bits[1:]:
-            if b.startswith("q="):
-                try:
-                    q = float(b[2:])
-                except ValueError:
-                    q = 0.0
-        if media in {HTML, "application/xhtml+xml"}:
-            kind = "html"
-        elif media in {JSON, GEOJSON, SCHEMA, "application/*", "*/*"} or media.endswith("+json"):
-            kind = "json"
-        else:
-            continue
-        # ties go to the earlier entry; an explicit html/json beats a */* of the same weight
-        key = (q, -pos if media != "*/*" else -10_000, kind)
-        if q > 0 and (best is None or key > best):
-            best = key
-    return best[2] if best else "json"
-
-
-def _check_params(req: ApiRequest, allowed: Sequence[str]) -> None:
-    unknown = sorted({n for n in req.names() if n not in allowed})
-    if unknown:
-        raise BadRequest(
-            f"unknown parameter(s) {', '.join(unknown)}; this resource takes {', '.join(allowed)}"
-        )
-    for name in set(req.names()):
-        req.get(name)  # refuses repeats
 
 
 # ---- HTML --------------------------------------------------------------------------------------
@@ -189,7 +118,7 @@ def _self_links(req: ApiRequest, path: str, fmt: str, json_media: str, what: str
 # ---- endpoints ---------------------------------------------------------------------------------
 
 def landing(catalog: Catalog, req: ApiRequest) -> Response:
-    _check_params(req, ("f",))
+    check_params(req, ("f",))
     fmt = output_format(req)
     doc = {
         "title": catalog.title,
@@ -209,7 +138,7 @@ def landing(catalog: Catalog, req: ApiRequest) -> Response:
 
 
 def conformance(catalog: Catalog, req: ApiRequest) -> Response:
-    _check_params(req, ("f",))
+    check_params(req, ("f",))
     doc = {"conformsTo": list(CONFORMANCE)}
     if output_format(req) == "html":
         return _html("conformance.html", req, catalog, doc=doc)
@@ -217,23 +146,10 @@ def conformance(catalog: Catalog, req: ApiRequest) -> Response:
 
 
 def _temporal(store: FeatureStore) -> list[str | None] | None:
-    years = [y for p in store.properties for y in _years(p)]
-    if not years:
+    found = [y for p in store.properties for y in years(p)]
+    if not found:
         return None
-    return [f"{min(years)}-01-01T00:00:00Z", f"{max(years)}-12-31T23:59:59Z"]
-
-
-def _years(props: dict) -> list[int]:
-    raw = props.get("years")
-    if raw is None:
-        raw = [props["year"]] if props.get("year") is not None else []
-    out = []
-    for y in raw if isinstance(raw, list) else [raw]:
-        try:
-            out.append(int(y))
-        except (TypeError, ValueError):
-            continue
-    return out
+    return [f"{min(found)}-01-01T00:00:00Z", f"{max(found)}-12-31T23:59:59Z"]
 
 
 def _collection_doc(req: ApiRequest, coll: Collection, fmt: str = "json") -> dict:
@@ -242,7 +158,7 @@ def _collection_doc(req: ApiRequest, coll: Collection, fmt: str = "json") -> dic
     extent: dict[str, object] = {}
     bounds = store.bounds()
     if bounds is not None:
-        extent["spatial"] = {"bbox": [list(bounds)], "crs": CRS84}
+        extent["spatial"] = {"bbox": [list(bounds)], "crs": CRS84.uri}
     temporal = store.memo("temporal", lambda: _temporal(store))
     if temporal is not None:
         extent["temporal"] = {
@@ -255,8 +171,8 @@ def _collection_doc(req: ApiRequest, coll: Collection, fmt: str = "json") -> dic
         "description": coll.description,
         "keywords": list(coll.keywords),
         "itemType": "feature",
-        "crs": list(CRS_URIS),
-        "storageCrs": CRS84,
+        "crs": list(OGC_CRS_URIS),
+        "storageCrs": CRS84.uri,
         "links": [
             *_self_links(req, path, fmt, JSON, "this collection"),
             _link(_url(req, f"{path}/items", f="json"), "items", GEOJSON, "the features"),
@@ -272,13 +188,13 @@ def _collection_doc(req: ApiRequest, coll: Collection, fmt: str = "json") -> dic
 
 
 def collections(catalog: Catalog, req: ApiRequest) -> Response:
-    _check_params(req, ("f",))
+    check_params(req, ("f",))
     fmt = output_format(req)
     docs = [_collection_doc(req, c) for c in catalog.collections.values()]
     doc = {
         "links": _self_links(req, "/collections", fmt, JSON, "the collections"),
         "collections": docs,
-        "crs": list(CRS_URIS),
+        "crs": list(OGC_CRS_URIS),
     }
     if fmt == "html":
         return _html("collections.html", req, catalog, doc=doc)
@@ -287,7 +203,7 @@ def collections(catalog: Catalog, req: ApiRequest) -> Response:
 
 def collection(catalog: Catalog, req: ApiRequest, collection_id: str) -> Response:
     coll = catalog.get(collection_id)
-    _check_params(req, ("f",))
+    check_params(req, ("f",))
     fmt = output_format(req)
     doc = _collection_doc(req, coll, fmt)
     if fmt == "html":
@@ -299,7 +215,7 @@ def collection(catalog: Catalog, req: ApiRequest, collection_id: str) -> Respons
 
 def queryables(catalog: Catalog, req: ApiRequest, collection_id: str) -> Response:
     coll = catalog.get(collection_id)
-    _check_params(req, ("f",))
+    check_params(req, ("f",))
     store = coll.store()
     props: dict[str, object] = {
         "geometry": {
@@ -326,104 +242,8 @@ def queryables(catalog: Catalog, req: ApiRequest, collection_id: str) -> Respons
     return _ok(_json_body(doc), SCHEMA)
 
 
-def _int_param(req: ApiRequest, name: str, default: int, minimum: int) -> int:
-    raw = req.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise BadRequest(f"{name} must be an integer, not {raw!r}") from None
-    if value < minimum:
-        raise BadRequest(f"{name} must be at least {minimum}")
-    return value
-
-
-def _floats(raw: str, name: str) -> list[float]:
-    try:
-        return [float(v) for v in raw.split(",")]
-    except ValueError:
-        raise BadRequest(f"{name} must be comma-separated numbers, not {raw!r}") from None
-
-
-def _instant(text: str, end: bool) -> date | None:
-    text = text.strip()
-    if text in ("", ".."):
-        return None
-    if "T" in text and " " in text:  # an unencoded "+08:00" arrives as " 08:00"
-        text = text.replace(" ", "+")
-    try:
-        if "T" in text or " " in text:
-            return datetime.fromisoformat(text.replace("z", "Z")).date()
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadRequest(f"datetime {text!r} is not an RFC 3339 date or date-time") from None
-
-
-def _datetime_filter(raw: str) -> Callable[[dict], bool]:
-    """Features carry plan years; a year counts as the whole calendar year it names."""
-    if "/" in raw:
-        a, b = raw.split("/", 1)
-        start, end = _instant(a, False), _instant(b, True)
-        if start is None and end is None:
-            raise BadRequest("datetime: an interval needs at least one bound")
-    else:
-        start = end = _instant(raw, False)
-        if start is None:
-            raise BadRequest("datetime: empty")
-    if start is not None and end is not None and start > end:
-        raise BadRequest("datetime: the interval ends before it starts")
-    lo = start.year if start is not None else -10_000
-    hi = end.year if end is not None else 10_000
-
-    def keep(props: dict) -> bool:
-        return any(lo <= y <= hi for y in _years(props))
-
-    return keep
-
-
-@dataclass(frozen=True)
-class ItemsQuery:
-    limit: int
-    offset: int
-    crs: str
-    bbox: object | None
-    filters: dict[str, list[str]]
-    q: str | None
-    keep: Callable[[dict], bool] | None
-
-
-def parse_items_query(store: FeatureStore, req: ApiRequest) -> ItemsQuery:
-    """Validate every items parameter up front, so a bad one is a 400 and never a 500."""
-    allowed = (*ITEMS_PARAMS, *store.queryables)
-    _check_params(req, allowed)
-    limit = min(_int_param(req, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
-    offset = _int_param(req, "offset", 0, 0)
-    crs = crs_uri(req.get("crs")) if req.get("crs") is not None else CRS84
-    bbox_crs_raw = req.get("bbox-crs")
-    bbox_raw = req.get("bbox")
-    if bbox_crs_raw is not None and bbox_raw is None:
-        raise BadRequest("bbox-crs is given without bbox")
-    bbox = None
-    if bbox_raw is not None:
-        bbox_crs = crs_uri(bbox_crs_raw) if bbox_crs_raw is not None else CRS84
-        bbox = bbox_geometry(_floats(bbox_raw, "bbox"), bbox_crs)
-    filters = {
-        name: store.queryables[name].parse(value)
-        for name, value in req.args
-        if name in store.queryables
-    }
-    q = req.get("q")
-    dt = req.get("datetime")
-    return ItemsQuery(
-        limit=limit, offset=offset, crs=crs, bbox=bbox, filters=filters,
-        q=q.strip() if q and q.strip() else None,
-        keep=_datetime_filter(dt) if dt is not None else None,
-    )
-
-
-def _crs_header(crs: str) -> dict[str, str]:
-    return {"Content-Crs": f"<{crs}>"}
+def _crs_header(crs: CrsDef) -> dict[str, str]:
+    return {"Content-Crs": f"<{crs.uri}>"}
 
 
 def items(catalog: Catalog, req: ApiRequest, collection_id: str) -> Response:
@@ -491,12 +311,12 @@ def _map_feature(feature: dict) -> dict:
 def item(catalog: Catalog, req: ApiRequest, collection_id: str, feature_id: str) -> Response:
     coll = catalog.get(collection_id)
     store = coll.store()
-    _check_params(req, ("f", "crs"))
+    check_params(req, ("f", "crs"))
     fmt = output_format(req)
     index = store.index_of(feature_id)
     if index is None:
         raise NotFound(f"no feature {feature_id!r} in collection {collection_id!r}")
-    crs = crs_uri(req.get("crs")) if req.get("crs") is not None else CRS84
+    crs = ogc_crs(req.get("crs"))
     path = f"/collections/{coll.id}/items/{quote(feature_id, safe='')}"
     links = [
         *_self_links(req, path, fmt, GEOJSON, "this feature"),
@@ -516,8 +336,15 @@ def item(catalog: Catalog, req: ApiRequest, collection_id: str, feature_id: str)
 def api(catalog: Catalog, req: ApiRequest) -> Response:
     from webmap.ogcapi.openapi import openapi_document
 
-    _check_params(req, ("f",))
+    check_params(req, ("f",))
     doc = openapi_document(catalog, req.base_url)
     if output_format(req) == "html":
         return _html("api.html", req, catalog, doc=doc)
     return _ok(_json_body(doc), OPENAPI)
+
+
+__all__ = [
+    "DEFAULT_LIMIT", "GEOJSON", "HTML", "ITEMS_PARAMS", "JSON", "MAX_LIMIT", "OPENAPI", "SCHEMA",
+    "ApiRequest", "NotFound", "PlanmapError", "api", "collection", "collections", "conformance",
+    "error_response", "item", "items", "landing", "queryables", "respond",
+]

@@ -1,9 +1,10 @@
 """The Flask face of the OGC API: turn a Flask request into an ApiRequest and back.
 
 Settings (app.config): `OGC_SYNTHETIC` (bool; env `PLANMAP_OGC_SYNTHETIC=1` also enables it) adds
-the synthetic benchmark collections; `STORE` (the web atlas's setting) names the LayerStore. The
-catalog is built on the first request and kept in `app.extensions["planmap_ogcapi"]`; a test may
-put its own `Catalog` there before requesting.
+the synthetic benchmark collections; `STORE` (the web atlas's setting) is the store whose layers
+the collections are, so the atlas and the OGC API always serve the same data. The catalog is built
+on the first request and kept in `app.extensions["planmap_ogcapi"]`; a test may put its own
+`Catalog` there before requesting.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 
 from webmap.ogcapi import core
 from webmap.ogcapi.catalog import Catalog, build_catalog
+from webmap.sources import get_store
 
 EXTENSION = "planmap_ogcapi"
 _LOCK = threading.Lock()
@@ -27,24 +29,13 @@ def synthetic_enabled(app: Flask) -> bool:
     return bool(app.config.get("OGC_SYNTHETIC", False))
 
 
-def _layer_store(app: Flask) -> object:
-    """The app's LayerStore (the web atlas's STORE setting) so both serve the same data."""
-    if "STORE" in app.config:
-        from webmap.sources import get_store
-
-        return get_store(app)
-    from layers.store import default_store
-
-    return default_store()
-
-
 def catalog_for(app: Flask) -> Catalog:
     catalog = app.extensions.get(EXTENSION)
     if catalog is None:
         with _LOCK:
             catalog = app.extensions.get(EXTENSION)
             if catalog is None:
-                catalog = build_catalog(_layer_store(app), synthetic=synthetic_enabled(app))
+                catalog = build_catalog(get_store(app), synthetic=synthetic_enabled(app))
                 app.extensions[EXTENSION] = catalog
     return catalog
 

@@ -6,7 +6,8 @@ Like pygeoapi, each collection gets its own paths, so the property filters a col
 
 from __future__ import annotations
 
-from layers.query import CRS84, CRS_URIS
+from geo.crs_names import CRS84
+from layers.query import OGC_CRS_URIS
 from webmap.ogcapi.catalog import Catalog
 
 _F = {
@@ -14,7 +15,7 @@ _F = {
     "description": "output format; overrides the Accept header",
     "schema": {"type": "string", "enum": ["json", "html"], "default": "json"},
 }
-_CRS_ENUM = list(CRS_URIS)
+_CRS_ENUM = list(OGC_CRS_URIS)
 
 
 def _error(description: str) -> dict:
@@ -52,9 +53,9 @@ def _items_params(queryables: list) -> list[dict]:
          ),
          "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}},
         {"name": "bbox-crs", "in": "query", "required": False,
-         "schema": {"type": "string", "format": "uri", "enum": _CRS_ENUM, "default": CRS84}},
+         "schema": {"type": "string", "format": "uri", "enum": _CRS_ENUM, "default": CRS84.uri}},
         {"name": "crs", "in": "query", "required": False,
-         "schema": {"type": "string", "format": "uri", "enum": _CRS_ENUM, "default": CRS84}},
+         "schema": {"type": "string", "format": "uri", "enum": _CRS_ENUM, "default": CRS84.uri}},
         {"name": "datetime", "in": "query", "required": False,
          "description": "RFC 3339 date-time or interval; matched against the plan years",
          "schema": {"type": "string"}},
