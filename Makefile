@@ -55,10 +55,12 @@ serve: install
 
 test: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 test-fast: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -m "$(FAST_MARKERS)"
 
 typecheck: install-test

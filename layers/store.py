@@ -42,8 +42,9 @@ from layers.protocol import DocParagraph, MentionSpan, OutlineEntry, PlanDocumen
 
 # Property order of every feature, in every export format.
 FEATURE_PROPERTIES = (
-    "id", "name", "name_en", "kind", "precision", "layer", "mention_count", "plans", "years",
-    "first_year", "last_year", "passages", "source", "parent", "note",
+    "id", "name", "name_en", "kind", "precision", "error_m", "accuracy_zh", "accuracy_en",
+    "layer", "mention_count", "plans", "years", "first_year", "last_year", "passages", "source",
+    "parent", "note",
 )
 
 
@@ -189,6 +190,9 @@ class LayerStore:
             "name_en": place.name_en,
             "kind": place.kind,
             "precision": place.precision,
+            "error_m": place.error_m,
+            "accuracy_zh": place.accuracy("zh"),
+            "accuracy_en": place.accuracy("en"),
             "layer": place.layer,
             "mention_count": sum(counts.values()),
             "plans": plans,

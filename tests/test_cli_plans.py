@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
 
 import pytest
 
-from geo.reader import plan_doc
+from geo.corpus import default_corpus
+from geo.reader import PlanDoc, read_plan
 from webmap.cli import main
+
+
+@functools.cache
+def plan_doc(plan_id: str) -> PlanDoc:
+    """A plan of the default corpus, read once for this test module."""
+    return read_plan(default_corpus().get(plan_id))
 
 FYP = "haidian-14th-fyp"
 

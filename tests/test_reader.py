@@ -6,6 +6,7 @@ prints them); the facts come from reading the texts (docs/reader.md lists the de
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -13,7 +14,13 @@ import pytest
 
 from geo.corpus import default_corpus, load_corpus
 from geo.errors import DataError, NotFound
-from geo.reader import RESIDUE, PlanDoc, Section, cn_number, plan_doc, read_plan
+from geo.reader import RESIDUE, PlanDoc, Section, cn_number, read_plan
+
+
+@functools.cache
+def plan_doc(plan_id: str) -> PlanDoc:
+    """A plan of the default corpus, read once for this test module."""
+    return read_plan(default_corpus().get(plan_id))
 
 FYP = "haidian-14th-fyp"
 CORE13 = "haidian-13th-innovation-core"

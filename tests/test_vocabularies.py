@@ -90,3 +90,36 @@ def test_precision_look_is_one_rule() -> None:
     area_only = styles.feature_style(layer, "area-only")
     assert area_only["fill_opacity"] == 0 and area_only["weight"] == 1.0
     assert set(styles.browser_config()["precision"]) == set(vocabulary.PRECISIONS)
+
+
+def test_docs_show_the_one_crs_table() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "crs.md").read_text(encoding="utf-8")
+    table = text.split("<!-- crs-table")[1].split("<!-- /crs-table -->")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    expected = [f"| `{cid}` | {spelled} | {title} |"
+                for cid, spelled, title in crs_names.spellings_table()]
+    assert rows == expected
+
+
+@pytest.mark.parametrize(("precision", "basis", "error_m", "lang", "expected"), [
+    ("approximate", "osm-rail", 50, "zh", "位置依据：OpenStreetMap 地铁站位置；误差约 50 米"),
+    ("schematic", "hand-placed", 1000, "zh", "示意位置，可能偏差 1 公里（参照地图示意标绘）"),
+    ("schematic", "hand-placed", 1500, "en",
+     "Schematic position; may be off by about 1.5 km (placed by hand from maps)"),
+    ("area-only", "parent-area", None, "en",
+     "Known only by the area it lies in, drawn as that area (the text names only the area it "
+     "lies in)"),
+])
+def test_accuracy_in_a_planners_words(precision, basis, error_m, lang, expected) -> None:
+    assert vocabulary.trust_text(precision, basis, error_m, lang) == expected
+
+
+def test_every_place_says_how_far_it_may_be_off() -> None:
+    for place in default_gazetteer():
+        assert place.basis in vocabulary.BASES
+        for lang in vocabulary.LANGS:
+            assert place.accuracy(lang)
+        if place.precision in ("surveyed", "approximate", "schematic"):
+            assert place.error_m is not None and place.error_m > 0

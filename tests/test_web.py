@@ -226,13 +226,31 @@ def test_api_accepts_every_gcj02_spelling(client, store, spelling):
                       ).get_json()["crs"] == "GCJ-02"
 
 
-@pytest.mark.parametrize("spelling", ["4548", "EPSG:4548", "4490", "epsg:3857"])
-def test_api_refuses_other_crs_naming_what_it_offers(client, spelling):
+@pytest.mark.parametrize("spelling", ["4548", "EPSG:4548", "epsg:4548",
+                                      "http://www.opengis.net/def/crs/EPSG/0/4548"])
+def test_api_answers_in_epsg4548_in_every_spelling(client, store, spelling):
+    """The same spellings as `planmap export --crs` and the downloads: metres, a `crs` member."""
+    lid = located_layer(store)
+    fc = client.get(f"/api/layers/{lid}.geojson", query_string={"crs": spelling}
+                    ).get_json(force=True)
+    assert fc["crs"]["properties"]["name"] == "urn:ogc:def:crs:EPSG::4548"
+    x, y = shapely.get_coordinates(shape(fc["features"][0]["geometry"]))[0]
+    assert 300_000 < x < 700_000 and 4_300_000 < y < 4_600_000  # easting, northing in Beijing
+    assert all(round(float(v), 3) == float(v) for v in (x, y))
+    rec = client.get("/api/places/beiqinglu", query_string={"crs": spelling}).get_json()
+    assert rec["crs"] == "EPSG:4548"
+    base = client.get("/api/basemap.geojson", query_string={"crs": spelling}).get_json(force=True)
+    assert base["crs"]["properties"]["name"] == "urn:ogc:def:crs:EPSG::4548"
+
+
+@pytest.mark.parametrize("spelling", ["epsg:3857x", "mars", "EPSG:99999"])
+def test_api_refuses_unknown_crs_naming_what_it_offers(client, spelling):
     for url in ("/api/layers/zones.geojson", "/api/places/beiqinglu", "/api/basemap.geojson"):
         resp = client.get(url, query_string={"crs": spelling})
         assert resp.status_code == 400
         message = resp.get_json()["description"]
-        assert "4326" in message and "gcj02" in message and "\n" not in message
+        assert "4326" in message and "4548" in message and "gcj02" in message
+        assert "\n" not in message
 
 
 def test_api_geometries_are_rounded_and_oriented(client, store):
@@ -283,7 +301,7 @@ def test_place_and_plan_api(client, store):
     ("/api/places?q=a&limit=0", 400),
     ("/api/places?q=a&limit=1000", 400),
     ("/api/places?q=" + "x" * 200, 400),
-    ("/api/layers/zones.geojson?crs=epsg:3857", 400),
+    ("/api/layers/zones.geojson?crs=epsg:3857x", 400),
     ("/api/places/beiqinglu?crs=mars", 400),
 ])
 def test_api_errors_are_json(client, url, status):

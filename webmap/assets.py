@@ -63,8 +63,9 @@ class OffHostAsset(RuntimeError):
 
 
 def _subclasses(cls: type) -> list[type]:
-    out = []
-    for sub in cls.__subclasses__():
+    out: list[type] = []
+    subs: list[type] = cls.__subclasses__()
+    for sub in subs:
         out.append(sub)
         out.extend(_subclasses(sub))
     return out
@@ -86,10 +87,9 @@ def install_local_assets() -> None:
     import folium.plugins  # noqa: F401  (registers the plugin classes)
 
     for cls in [JSCSSMixin, *_subclasses(JSCSSMixin)]:
-        if "default_js" in cls.__dict__:
-            cls.default_js = _localise(list(cls.__dict__["default_js"]))
-        if "default_css" in cls.__dict__:
-            cls.default_css = _localise(list(cls.__dict__["default_css"]))
+        for attr in ("default_js", "default_css"):
+            if attr in cls.__dict__:
+                setattr(cls, attr, _localise(list(cls.__dict__[attr])))
 
 
 def off_host_links(html: str) -> list[str]:

@@ -27,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 from geo.errors import BadRequest, DataError, NotFound, PlanmapError
 from webmap import i18n, maps
 from webmap.pages import atlas_config
-from webmap.permalink import PARAMS
+from webmap.permalink import PARAMS, with_query
 from webmap.sources import get_store
 
 blueprint = Blueprint("embed", __name__)
@@ -96,14 +96,14 @@ def embed_page():
     config = atlas_config(request.args, lang, chrome=False)
     m = maps.build_map(config, fullscreen=False)
     view = _view_query(request.args)
-    page_url = url_for("embed.embed_page", _external=True, **request.args.to_dict())
+    page_url = with_query(url_for("embed.embed_page", _external=True), request.args.to_dict())
     return render_template(
         "embed.html",
         lang=lang,
         t=i18n.strings(lang),
         title=title,
         map=maps.map_parts(m),
-        open_url=url_for("pages.atlas", **view),
+        open_url=with_query(url_for("pages.atlas"), view),
         oembed_url=url_for("embed.oembed", url=page_url, format="json"),
     )
 

@@ -1,12 +1,14 @@
-"""The GeoJSON bodies the API serves: slim layers, the vector basemap, and their GCJ-02 twins.
+"""The GeoJSON bodies the API serves: slim layers, the vector basemap, in any offered CRS.
 
 Each body is serialised once per (store version, id, crs) with its ETag and gzip form, because
 the atlas fetches every visible layer on each page load and the bodies only change when the data
 does; the bodies are kept in the app's cache (webmap.sources.app_cache), never the process's.
 GCJ-02 bodies exist for one reason: AMap tiles are drawn in GCJ-02, so overlays on them must be
-shifted (by geo.crs, which owns that arithmetic) or they land about 540 m off. Coordinates are
-written as geo.geometry_out writes them everywhere (7 decimals, RFC 7946 orientation); the
-basemap's display-only district outlines keep 5.
+shifted (by geo.crs, which owns that arithmetic) or they land about 540 m off. The API takes the
+same CRS spellings as the CLI and the downloads (geo.crs_names); a body in a CRS other than
+WGS-84 is the pre-RFC 7946 GeoJSON with a `crs` member naming it, x always east. Coordinates are
+written as geo.geometry_out writes them everywhere (7 decimals for degrees, 3 for metres, RFC 7946
+orientation); the basemap's display-only district outlines keep 5.
 """
 
 from __future__ import annotations
@@ -21,14 +23,11 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from geo import geometry_out
-from geo.crs import wgs84_to_gcj02
-from geo.crs_names import GCJ02, WGS84, CrsDef, parse_crs
-from geo.errors import BadRequest
+from geo.crs import project
+from geo.crs_names import CRSES, WGS84, CrsDef, parse_crs
 from layers.protocol import PlanStore
 from webmap.sources import app_cache
 
-# What /api answers in: WGS-84 for everything, GCJ-02 for overlays on AMap tiles.
-API_CRSES: tuple[CrsDef, ...] = (WGS84, GCJ02)
 SLIM = ("id", "name", "name_en", "kind", "precision", "layer", "mention_count")
 
 
@@ -45,25 +44,30 @@ def make_body(obj: Any) -> Body:
 
 
 def check_crs(crs: str | None) -> CrsDef:
-    """`?crs=` in any spelling geo.crs_names knows (4326, EPSG:4326, wgs84, gcj02, GCJ-02, the
-    URI); a CRS the API does not answer in is a 400 naming the ones it does."""
-    try:
-        return parse_crs(crs, default=WGS84, offered=API_CRSES)
-    except BadRequest as exc:
-        raise BadRequest(f"{exc.message} (the JSON API answers in WGS-84 or GCJ-02; the layer "
-                         "downloads also offer 4490 and 4548)") from None
+    """`?crs=` in any spelling geo.crs_names knows (4548, EPSG:4548, the URI, gcj02, …); an
+    unknown one is a 400 naming the choices."""
+    return parse_crs(crs, default=WGS84, offered=CRSES)
 
 
 def _in_crs(geom: BaseGeometry, crs: CrsDef) -> BaseGeometry:
-    return wgs84_to_gcj02(geom) if crs is GCJ02 else geom
+    return project(geom, crs.id if crs.engine == "gcj02" else crs.pyproj)
 
 
-def geometry_json(geometry: dict | None, crs: CrsDef,
-                  decimals: int = geometry_out.DEGREE_DECIMALS) -> dict | None:
+def geometry_json(geometry: dict | None, crs: CrsDef, decimals: int | None = None
+                  ) -> dict | None:
     """A WGS-84 GeoJSON geometry as the API writes it in `crs`."""
     if geometry is None:
         return None
-    return geometry_out.geojson(_in_crs(shape(geometry), crs), decimals)
+    return geometry_out.geojson(_in_crs(shape(geometry), crs),
+                                crs.decimals if decimals is None else decimals)
+
+
+def crs_member(crs: CrsDef) -> dict[str, Any]:
+    """The `crs` member of a body not in WGS-84, so no reader takes it for RFC 7946 GeoJSON."""
+    if crs is WGS84:
+        return {}
+    name = crs.id if crs.engine != "pyproj" else "urn:ogc:def:crs:" + crs.id.replace(":", "::")
+    return {"crs": {"type": "name", "properties": {"name": name}}}
 
 
 def slim_feature(feature: dict, crs: CrsDef) -> dict:
@@ -83,7 +87,8 @@ def layer_body(store: PlanStore, layer_id: str, crs: CrsDef) -> Body:
     if body is None:
         fc = store.feature_collection(layer_id)
         features = [slim_feature(f, crs) for f in fc.get("features", []) if f.get("geometry")]
-        body = cache[key] = make_body({"type": "FeatureCollection", "features": features})
+        body = cache[key] = make_body({"type": "FeatureCollection", **crs_member(crs),
+                                       "features": features})
     return body
 
 
@@ -95,7 +100,9 @@ def basemap_collection(store: PlanStore, crs: CrsDef = WGS84) -> dict:
     features = []
     for f in store.basemap_features():
         outline = f.role in {"district", "haidian"}
-        decimals = geometry_out.DISPLAY_DECIMALS if outline else geometry_out.DEGREE_DECIMALS
+        decimals = geometry_out.DISPLAY_DECIMALS if outline else crs.decimals
+        if not crs.geographic and outline:
+            decimals = 0  # a metre, like five decimals of a degree
         at = f.label_at
         features.append({
             "type": "Feature",
@@ -103,10 +110,10 @@ def basemap_collection(store: PlanStore, crs: CrsDef = WGS84) -> dict:
             "properties": {
                 "role": f.role, "name": f.name, "name_en": f.name_en,
                 "label_at": None if at is None else geometry_out.point_xy(
-                    _in_crs(Point(at.x, at.y), crs)),
+                    _in_crs(Point(at.x, at.y), crs), crs.decimals),
             },
         })
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", **crs_member(crs), "features": features}
 
 
 def basemap_body(store: PlanStore, crs: CrsDef) -> Body:

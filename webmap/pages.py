@@ -18,7 +18,7 @@ from geo.gazetteer import Place
 from layers.protocol import PlanStore
 from webmap import downloads, i18n, maps
 from webmap.api import layer_summary, place_json
-from webmap.permalink import parse_view
+from webmap.permalink import parse_view, with_query
 from webmap.sources import get_store
 
 blueprint = Blueprint("pages", __name__)
@@ -26,13 +26,14 @@ blueprint = Blueprint("pages", __name__)
 
 def page_context(lang: str, **extra: Any) -> dict[str, Any]:
     other = "en" if lang == "zh" else "zh"
-    args: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict(), "lang": other}
+    query = {**request.args.to_dict(), "lang": other}
     return {
         "lang": lang,
         "t": i18n.strings(lang),
         "kind_label": lambda k: i18n.kind_label(k, lang),
         "precision_label": lambda p: i18n.precision_label(p, lang),
-        "other_lang_url": url_for(request.endpoint or "pages.atlas", **args),
+        "other_lang_url": with_query(
+            url_for(request.endpoint or "pages.atlas", **(request.view_args or {})), query),
         "lang_q": "?lang=en" if lang == "en" else "",
         **extra,
     }

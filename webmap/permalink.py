@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from geo.errors import BadRequest
 from webmap import basemaps
@@ -64,3 +65,9 @@ def parse_view(args: Mapping[str, str], layer_ids: set[str], max_zoom: int = 18)
                               .isalnum()):
         raise BadRequest("place must be a place id")
     return View(layers, center, zoom, basemap, place)
+
+
+def with_query(url: str, params: Mapping[str, str]) -> str:
+    """`url` with `params` as its query string. Query names are never passed to `url_for` as
+    keywords: a visitor's `?endpoint=` or `?_external=` would collide with its own arguments."""
+    return url + ("?" + urlencode(params) if params else "")

@@ -13,7 +13,7 @@ Modules: `numerals` (Chinese numbers), `lines` (what one line is), `tree` (Secti
 PlanDoc), `leads` (lead-sentence sections), `builder` (read_plan, with the repairs).
 """
 
-from geo.reader.builder import load_repairs, plan_doc, read_plan
+from geo.reader.builder import load_repairs, read_plan
 from geo.reader.lines import RESIDUE, is_residue, parse_heading, parse_marker
 from geo.reader.numerals import cn_number
 from geo.reader.tree import Paragraph, PlanDoc, Section, Segment
@@ -29,6 +29,5 @@ __all__ = [
     "load_repairs",
     "parse_heading",
     "parse_marker",
-    "plan_doc",
     "read_plan",
 ]

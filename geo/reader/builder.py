@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from functools import lru_cache
 from pathlib import Path
 
-from geo.corpus import PlanMeta, default_corpus
+from geo.corpus import PlanMeta
 from geo.datafiles import read_toml
 from geo.errors import DataError
 from geo.reader.leads import add_leads
@@ -303,9 +302,3 @@ def read_plan(meta: PlanMeta) -> PlanDoc:
     paragraphs.sort(key=lambda p: p.line)
     segments = _segments(text, b.spans, b.offsets)
     return PlanDoc(meta, text, b.root, paragraphs, segments, b.kinds, b.warnings)
-
-
-@lru_cache(maxsize=16)
-def plan_doc(plan_id: str) -> PlanDoc:
-    """The plan read from the default corpus, once per process."""
-    return read_plan(default_corpus().get(plan_id))

@@ -13,7 +13,7 @@ from geo.crs_names import CrsDef
 from layers.export.formats import ExportFormat
 from layers.export.frames import is_text, layer_frame
 from layers.export.text import neutralise
-from layers.store import LayerStore
+from layers.protocol import PlanStore
 
 CSV_NOTE = (
     "CSV: geometry as WKT in the first column; plans and years comma-separated; passages as "
@@ -23,7 +23,7 @@ CSV_NOTE = (
 )
 
 
-def write(store: LayerStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
+def write(store: PlanStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
           ) -> dict[str, int]:
     (lid,) = layer_ids
     gdf = layer_frame(store, lid, crs, nested=False)

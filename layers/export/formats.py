@@ -10,11 +10,11 @@ from pathlib import Path
 
 from geo.crs_names import CRSES, CrsDef
 from geo.errors import BadRequest
-from layers.store import LayerStore
+from layers.protocol import PlanStore
 
 # store, layer ids, CRS, path to write → features written per layer id. A format that holds one
 # layer per file (`multi_layer=False`) is always called with exactly one layer id.
-Writer = Callable[[LayerStore, Sequence[str], CrsDef, Path], dict[str, int]]
+Writer = Callable[[PlanStore, Sequence[str], CrsDef, Path], dict[str, int]]
 
 
 @dataclass(frozen=True)

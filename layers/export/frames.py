@@ -15,11 +15,12 @@ from geo.crs import WGS84, project
 from geo.crs_names import CrsDef
 from geo.geometry_out import for_output
 from layers.export.text import excerpts_text
-from layers.store import FEATURE_PROPERTIES, LayerStore
+from layers.protocol import PlanStore
+from layers.store import FEATURE_PROPERTIES
 
 # Projected geometries of each store, kept as long as the store lives: (place id, crs id) ->
 # geometry. Plan layers repeat places, and the GCJ-02 shift is computed vertex by vertex.
-_PROJECTED: weakref.WeakKeyDictionary[LayerStore, dict[tuple[str, str], BaseGeometry]] = (
+_PROJECTED: weakref.WeakKeyDictionary[PlanStore, dict[tuple[str, str], BaseGeometry]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -31,7 +32,7 @@ def _geometry(geom: BaseGeometry, crs: CrsDef) -> BaseGeometry:
     return for_output(project(geom, crs.id, WGS84), crs.decimals)
 
 
-def layer_frame(store: LayerStore, layer_id: str, crs: CrsDef, nested: bool = True
+def layer_frame(store: PlanStore, layer_id: str, crs: CrsDef, nested: bool = True
                 ) -> gpd.GeoDataFrame:
     """One layer as a GeoDataFrame in the target CRS (no CRS set for GCJ-02).
 

@@ -13,10 +13,10 @@ from geo.crs_names import WGS84, CrsDef
 from layers.export.formats import ExportFormat
 from layers.export.frames import layer_frame
 from layers.export.metadata import crs_note
-from layers.store import LayerStore
+from layers.protocol import PlanStore
 
 
-def write(store: LayerStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
+def write(store: PlanStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
           ) -> dict[str, int]:
     (lid,) = layer_ids
     gdf = layer_frame(store, lid, crs, nested=True)

@@ -14,7 +14,7 @@ from geo.crs_names import CrsDef
 from layers.export.formats import ExportFormat
 from layers.export.frames import layer_frame, table_name
 from layers.export.metadata import crs_note, layer_metadata
-from layers.store import LayerStore
+from layers.protocol import PlanStore
 
 # OGR_SQLITE_SYNCHRONOUS is a process-wide GDAL setting, and exports run in parallel threads
 # (web downloads): it is switched off while any GeoPackage is being written and restored after
@@ -43,7 +43,7 @@ def _unsynchronised() -> Iterator[None]:
                 pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": _sync_previous})
 
 
-def write(store: LayerStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
+def write(store: PlanStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
           ) -> dict[str, int]:
     counts: dict[str, int] = {}
     with _unsynchronised():

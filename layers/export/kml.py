@@ -17,7 +17,7 @@ from layers.export.formats import ExportFormat
 from layers.export.frames import layer_frame
 from layers.export.metadata import PASSAGE_POLICY, crs_note
 from layers.export.text import excerpt
-from layers.store import LayerStore
+from layers.protocol import PlanStore
 
 PASSAGES_SHOWN = 20
 
@@ -39,7 +39,7 @@ def balloon(row: pd.Series, passages: list[dict]) -> str:
     return "\n".join(parts)
 
 
-def write(store: LayerStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
+def write(store: PlanStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
           ) -> dict[str, int]:
     counts: dict[str, int] = {}
     for i, lid in enumerate(layer_ids):

@@ -12,7 +12,7 @@ import pandas as pd
 from geo.crs_names import CrsDef
 from layers.export.formats import ExportFormat
 from layers.export.frames import table_name
-from layers.store import LayerStore
+from layers.protocol import PlanStore
 
 PASSAGE_POLICY = (
     "passages: every paragraph (one line of the plan text) that names the place, with its "
@@ -37,7 +37,7 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def layer_metadata(store: LayerStore, layer_ids: Iterable[str], crs: CrsDef,
+def layer_metadata(store: PlanStore, layer_ids: Iterable[str], crs: CrsDef,
                    counts: dict[str, int]) -> pd.DataFrame:
     """The GeoPackage `layer_metadata` table: what gpkg_contents has no column for."""
     rows = []
@@ -65,7 +65,7 @@ def layer_metadata(store: LayerStore, layer_ids: Iterable[str], crs: CrsDef,
     return pd.DataFrame(rows)
 
 
-def readme_text(store: LayerStore, layer_ids: Sequence[str], fmt: ExportFormat, crs: CrsDef,
+def readme_text(store: PlanStore, layer_ids: Sequence[str], fmt: ExportFormat, crs: CrsDef,
                 counts: dict[str, int], extra: str = "") -> str:
     """README.txt for formats with no room for notes inside (CSV, the ZIPs): the layers, the
     coordinates, the format's own note and any `extra` words."""

@@ -18,7 +18,7 @@ from layers.export.files import check_target, zip_folder
 from layers.export.formats import ExportFormat
 from layers.export.metadata import readme_text
 from layers.export.registry import export_crs, export_format
-from layers.store import LayerStore
+from layers.protocol import PlanStore
 
 
 @dataclass
@@ -33,7 +33,7 @@ class ExportResult:
         return self.path.stat().st_size
 
 
-def export(store: LayerStore, layer_ids: Sequence[str], fmt: str | ExportFormat,
+def export(store: PlanStore, layer_ids: Sequence[str], fmt: str | ExportFormat,
            crs: str | CrsDef, path: Path | str) -> ExportResult:
     """Write layers to `path`; refuses (BadRequest/NotFound) before writing anything."""
     fmt = export_format(fmt)
@@ -68,7 +68,7 @@ def export(store: LayerStore, layer_ids: Sequence[str], fmt: str | ExportFormat,
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
-def _write(store: LayerStore, layer_ids: list[str], fmt: ExportFormat, crs: CrsDef,
+def _write(store: PlanStore, layer_ids: list[str], fmt: ExportFormat, crs: CrsDef,
            folder: Path, name: str) -> ExportResult:
     """Write into `folder`; the main file is renamed to `name` by the caller. GDAL picks
     behaviour from the extension (a FlatGeobuf path without .fgb becomes a directory), so the

@@ -18,12 +18,13 @@ from layers.export.files import zip_folder
 from layers.export.formats import ExportFormat
 from layers.export.frames import is_text, layer_frame, table_name
 from layers.export.metadata import readme_text
-from layers.store import LayerStore
+from layers.protocol import PlanStore
 
 # Shapefile field names are at most 10 characters: property → field.
 FIELD_MAP: dict[str, str] = {
     "id": "id", "name": "name", "name_en": "name_en", "kind": "kind",
-    "precision": "precision", "layer": "layer", "mention_count": "mentions", "plans": "plans",
+    "precision": "precision", "error_m": "error_m", "accuracy_zh": "accur_zh",
+    "accuracy_en": "accur_en", "layer": "layer", "mention_count": "mentions", "plans": "plans",
     "years": "years", "first_year": "first_year", "last_year": "last_year",
     "excerpts": "excerpts", "source": "source", "parent": "parent", "note": "note",
     "detail_url": "detail_url",
@@ -53,7 +54,7 @@ def cut_bytes(text: str, limit: int = TEXT_BYTES) -> str:
     return out + "…"
 
 
-def write(store: LayerStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
+def write(store: PlanStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
           ) -> dict[str, int]:
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="planmap-shp-") as tmp:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
 
 from geo.errors import BadRequest
 from layers.figures.content import gather
@@ -42,11 +41,12 @@ from layers.figures.spec import (
     parse_size,
 )
 from layers.figures.text import NoCJKFont, cjk_font
+from layers.protocol import PlanStore
 
 _LOCK = threading.Lock()  # matplotlib's rcParams are process-global
 
 
-def render(store: Any, spec: FigureSpec) -> Rendered:
+def render(store: PlanStore, spec: FigureSpec) -> Rendered:
     """Draw the figure the spec asks for from the store's data and return its bytes."""
     content = gather(store, spec)
     family = cjk_font()
@@ -54,7 +54,7 @@ def render(store: Any, spec: FigureSpec) -> Rendered:
         return draw(spec, content, family)
 
 
-def render_to_file(store: Any, spec: FigureSpec, path: Path) -> Rendered:
+def render_to_file(store: PlanStore, spec: FigureSpec, path: Path) -> Rendered:
     """Render and write atomically (a half-written PDF in a report folder is worse than none)."""
     result = render(store, spec)
     tmp = path.with_name(f".{path.name}.tmp")

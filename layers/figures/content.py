@@ -23,10 +23,10 @@ from shapely.geometry.base import BaseGeometry
 from geo import vocabulary
 from geo.crs import GK117, project
 from geo.errors import BadRequest
-from geo.gazetteer import Gazetteer
-from layers.basemap import BasemapFeature, basemap_features
+from layers.basemap import BasemapFeature
 from layers.figures.spec import BEIJING_AREA, WITHIN_REACH, Bounds, FigureSpec
 from layers.figures.text import data_date, t
+from layers.protocol import PlanStore
 
 LARGE_M2 = 1.0e9  # 1,000 km², over twice Haidian: drawn as context, not what the map frames
 HIGHLIGHT = "#d7191c"
@@ -87,7 +87,7 @@ class Content:
     sources: Sources = Sources(0, "", "")
 
 
-def gather(store: Any, spec: FigureSpec) -> Content:
+def gather(store: PlanStore, spec: FigureSpec) -> Content:
     """The figure's content from the store: groups to draw, a default title, the focus, the
     basemap and the sources."""
     base = basemap(store)
@@ -105,7 +105,7 @@ def gather(store: Any, spec: FigureSpec) -> Content:
     return content
 
 
-def _gather_layers(store: Any, layer_ids: Sequence[str], lang: str,
+def _gather_layers(store: PlanStore, layer_ids: Sequence[str], lang: str,
                    base: Sequence[BaseShape]) -> Content:
     groups, outside = [], 0
     for layer_id in dict.fromkeys(layer_ids):
@@ -125,7 +125,7 @@ def _gather_layers(store: Any, layer_ids: Sequence[str], lang: str,
                    subtitle=_shorten(subtitle, 110))
 
 
-def _gather_place(store: Any, place_id: str, lang: str) -> Content:
+def _gather_place(store: PlanStore, place_id: str, lang: str) -> Content:
     record = store.place_record(place_id)
     if not record.get("geometry"):
         raise BadRequest(f"place {place_id!r} is not located, so it has no figure")
@@ -139,7 +139,7 @@ def _gather_place(store: Any, place_id: str, lang: str) -> Content:
                   and not lid.startswith("plan-")), None)
     style = dict(store.layer(first).style) if first else {}
     style.update(color=HIGHLIGHT, fill_color=HIGHLIGHT, fill_opacity=0.25,
-                 weight=max(3, int(style.get("weight", 2)) + 1))
+                 weight=max(3, int(str(style.get("weight", 2))) + 1))
     place = Group(_label(record, lang), style, items, highlight=True)
     nearby = Group(t("nearby", lang), dict(NEARBY_STYLE), _neighbours(store, record, focus, lang),
                    muted=True)
@@ -151,7 +151,7 @@ def _gather_place(store: Any, place_id: str, lang: str) -> Content:
                    min_span_m=4000.0, subtitle=subtitle)
 
 
-def _neighbours(store: Any, record: dict[str, Any], focus: Bounds, lang: str) -> list[Item]:
+def _neighbours(store: PlanStore, record: dict[str, Any], focus: Bounds, lang: str) -> list[Item]:
     """Located places drawn near a place, but not the areas that merely contain it."""
     x0, y0, x1, y1 = focus
     span = max(x1 - x0, y1 - y0, 3000.0)
@@ -173,7 +173,7 @@ def _neighbours(store: Any, record: dict[str, Any], focus: Bounds, lang: str) ->
     return nearby
 
 
-def _gather_plan(store: Any, plan_id: str, lang: str, base: Sequence[BaseShape]) -> Content:
+def _gather_plan(store: PlanStore, plan_id: str, lang: str, base: Sequence[BaseShape]) -> Content:
     meta = store.corpus.get(plan_id)
     layer_id = f"plan-{plan_id}"
     by_layer: dict[str, list[dict[str, Any]]] = {}
@@ -198,7 +198,7 @@ def _gather_plan(store: Any, plan_id: str, lang: str, base: Sequence[BaseShape])
                    subtitle=_shorten(f"{meta.issuer} · {meta.date}", 110))
 
 
-def sources(store: Any) -> Sources:
+def sources(store: PlanStore) -> Sources:
     years = sorted({meta.year for meta in store.corpus})
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     return Sources(len(store.corpus), span, data_date(store))
@@ -270,26 +270,24 @@ def _shorten(text: str, n: int) -> str:
 
 # ------------------------------------------------------------------ the basemap
 
-# Projected basemaps, kept beside the gazetteer they were drawn from (and dropped with it); a
-# new read of the basemap (another boundary file, another gazetteer) is projected afresh.
+# Projected basemaps, kept beside the store they were drawn from (and dropped with it).
 _PROJECTED: weakref.WeakKeyDictionary[
-    Gazetteer, tuple[tuple[BasemapFeature, ...], tuple[BaseShape, ...]]
+    PlanStore, tuple[tuple[BasemapFeature, ...], tuple[BaseShape, ...]]
 ] = weakref.WeakKeyDictionary()
 _PROJECTED_LOCK = threading.Lock()
 
 
-def basemap(store: Any) -> tuple[BaseShape, ...]:
+def basemap(store: PlanStore) -> tuple[BaseShape, ...]:
     """The atlas's vector basemap for the store's gazetteer, in EPSG:4548, within reach of
     Beijing."""
-    gazetteer = store.gazetteer
-    features = basemap_features(gazetteer)
+    features = store.basemap_features()
     with _PROJECTED_LOCK:
-        hit = _PROJECTED.get(gazetteer)
+        hit = _PROJECTED.get(store)
     if hit is not None and hit[0] is features:
         return hit[1]
     shapes = tuple(BaseShape(f.role, f.name, f.name_en, project(f.geometry, GK117))
                    for f in features
                    if f.role in {"district", "haidian"} or f.geometry.intersects(BEIJING_AREA))
     with _PROJECTED_LOCK:
-        _PROJECTED[gazetteer] = (features, shapes)
+        _PROJECTED[store] = (features, shapes)
     return shapes

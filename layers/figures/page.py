@@ -26,7 +26,7 @@ PixelBox = tuple[float, float, float, float]
 
 @dataclass
 class Rendered:
-    """The figure's bytes and, for tests and callers, where things landed (pixels, from the
+    """The figure's bytes and, for tests and callers, where things ended up (pixels, from the
     top-left corner, as (x0, y0, x1, y1))."""
 
     data: bytes

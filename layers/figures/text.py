@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import DataError
+from layers.protocol import PlanStore
 
 TEXT: dict[str, dict[str, str]] = {
     "legend": {"zh": "图例", "en": "Legend"},
@@ -82,7 +83,7 @@ def cjk_font() -> str:
                     "~/.cache/matplotlib/fontlist-*.json so matplotlib sees it)")
 
 
-def data_date(store: Any) -> str:
+def data_date(store: PlanStore) -> str:
     """The date the store's data was last changed, printed on the figure.
 
     Never the time of rendering, or the same request would give different bytes. In order:
