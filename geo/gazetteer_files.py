@@ -16,6 +16,7 @@ import shapely
 from shapely.geometry import mapping, shape
 
 from geo.errors import DataError
+from geo.geometry_out import STORAGE_GRID
 from geo.paths import gazetteer_dir
 
 
@@ -45,7 +46,7 @@ def canonical_geometry(geometry: dict) -> dict:
     geom = shape(geometry)
     if is_canonical(geom):
         return geometry
-    geom = shapely.set_precision(geom, 1e-6)
+    geom = shapely.set_precision(geom, STORAGE_GRID)
     return mapping(shapely.orient_polygons(geom, exterior_cw=False))
 
 

@@ -16,6 +16,9 @@ from shapely.geometry.base import BaseGeometry
 DEGREE_DECIMALS = 7
 METRE_DECIMALS = 3
 DISPLAY_DECIMALS = 5
+# The gazetteer files store 6 decimals (about 0.1 m), snapped to this grid so that shared borders
+# stay shared; writers round the data further only for output.
+STORAGE_GRID = 1e-6
 
 
 def rounded(geom: BaseGeometry, decimals: int = DEGREE_DECIMALS) -> BaseGeometry:

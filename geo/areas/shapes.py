@@ -18,9 +18,8 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import orient, unary_union
 
 from geo.crs import GK117, WGS84, project
-from geo.geometry_out import for_output
+from geo.geometry_out import STORAGE_GRID, for_output
 
-GRID = 1e-6  # degrees: the gazetteer's 6 decimals, about 0.1 m
 DECIMALS = 6
 POLYGONAL = ("Polygon", "MultiPolygon")
 GEOMETRY_TYPE = {"Point": "point", "MultiPoint": "point", "LineString": "line",
@@ -30,7 +29,7 @@ GEOMETRY_TYPE = {"Point": "point", "MultiPoint": "point", "LineString": "line",
 def finish(geom: BaseGeometry) -> BaseGeometry:
     """Snapped to the 6-decimal grid, made valid, and stripped of the points and slivers of line
     an overlay can leave beside a polygon."""
-    geom = shapely.set_precision(geom, GRID)
+    geom = shapely.set_precision(geom, STORAGE_GRID)
     if not geom.is_valid:
         geom = shapely.make_valid(geom)
     if geom.geom_type == "GeometryCollection":
@@ -46,7 +45,7 @@ def geojson(geom: BaseGeometry) -> dict[str, Any]:
     """The GeoJSON geometry as the gazetteer stores it. Lines keep their direction and part
     order (a measure may name part [0]); polygons are normalised so the same area is always
     written with the same bytes."""
-    geom = shapely.set_precision(geom, GRID)
+    geom = shapely.set_precision(geom, STORAGE_GRID)
     if geom.geom_type in POLYGONAL:
         geom = shapely.normalize(geom)
     return dict(mapping(for_output(geom, DECIMALS)))
@@ -106,7 +105,7 @@ def clip_line(line: BaseGeometry, area: BaseGeometry) -> BaseGeometry:
     out = line.intersection(area)
     if out.geom_type == "GeometryCollection":
         out = MultiLineString([g for g in out.geoms if g.geom_type == "LineString"])
-    return shapely.set_precision(out, GRID)
+    return shapely.set_precision(out, STORAGE_GRID)
 
 
 def lines(parts: Sequence[BaseGeometry]) -> BaseGeometry:
