@@ -134,7 +134,8 @@ def read_seats(path: Path) -> tuple[Seat, ...]:
     header = next(rows, [])
     if tuple(header) != SEAT_COLUMNS:
         raise DataError(f"{path.name}: header must be {' '.join(SEAT_COLUMNS)}")
-    seats, codes = [], {}
+    seats: list[Seat] = []
+    codes: dict[str, str] = {}
     for (lineno, _), row in zip(numbered[1:], rows, strict=True):
         where = f"{path.name} line {lineno}"
         if len(row) != len(SEAT_COLUMNS):
