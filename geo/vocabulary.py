@@ -72,6 +72,12 @@ BASES: dict[str, dict[str, str]] = {
     "hand-placed": {"zh": "参照地图示意标绘", "en": "placed by hand from maps"},
     "parent-area": {"zh": "文件只说明所在区域", "en": "the text names only the area it lies in"},
     "none": {"zh": "无法定位", "en": "cannot be located"},
+    "near-station": {"zh": "附近地铁站位置（OpenStreetMap）",
+                     "en": "the nearby station (OpenStreetMap)"},
+    "published-address": {"zh": "公开地址，按已知道路标绘",
+                          "en": "its published address, placed by the known streets"},
+    "township-points": {"zh": "街道办事处/镇政府及辖区内已知地点",
+                        "en": "the seat and known places of the subdistrict or town"},
 }
 # What a precision implies when an entry states no basis or expected error of its own.
 DEFAULT_BASIS: dict[str, str] = {

@@ -122,7 +122,8 @@ def read_construction(path: Path) -> dict[str, Construction]:
 
 
 def read_seats(path: Path) -> tuple[Seat, ...]:
-    """The TSV of township seats; '#' lines are comments."""
+    """The TSV of township seats; '#' lines are comments. A unit may have several rows (same
+    code and name): its seat and other points known to lie in it, all generators of its cell."""
     west, south, east, north = BEIJING
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -133,7 +134,8 @@ def read_seats(path: Path) -> tuple[Seat, ...]:
     header = next(rows, [])
     if tuple(header) != SEAT_COLUMNS:
         raise DataError(f"{path.name}: header must be {' '.join(SEAT_COLUMNS)}")
-    seats, names = [], set()
+    seats: list[Seat] = []
+    codes: dict[str, str] = {}
     for (lineno, _), row in zip(numbered[1:], rows, strict=True):
         where = f"{path.name} line {lineno}"
         if len(row) != len(SEAT_COLUMNS):
@@ -147,9 +149,8 @@ def read_seats(path: Path) -> tuple[Seat, ...]:
             raise DataError(f"{where}: lat/lon {lat!r}, {lon!r} are not numbers") from None
         if not (west <= x <= east and south <= y <= north):
             raise DataError(f"{where}: {y}, {x} is outside Beijing (lat and lon swapped?)")
-        if name in names:
-            raise DataError(f"{where}: {name} appears twice")
-        names.add(name)
+        if codes.setdefault(name, code) != code:
+            raise DataError(f"{where}: {name} has two codes ({codes[name]}, {code})")
         seats.append(Seat(code, name, Point(x, y)))
     return tuple(seats)
 

@@ -53,16 +53,17 @@ def geojson(geom: BaseGeometry) -> dict[str, Any]:
 
 def voronoi_cells(seats: Sequence[tuple[str, Point]], district: BaseGeometry,
                   ) -> dict[str, BaseGeometry]:
-    """The cell of each seat (the part of the district nearer to it than to any other seat)."""
+    """The cell of each name (the part of the district nearer to one of its points than to any
+    point of another name): a unit known by several points gets the union of their cells."""
     district_m = project(district, GK117)
     points = [(name, project(p, GK117)) for name, p in seats]
     cells = shapely.voronoi_polygons(MultiPoint([p for _, p in points]),
                                      extend_to=district_m.buffer(5000))
-    out: dict[str, BaseGeometry] = {}
+    parts: dict[str, list[BaseGeometry]] = {}
     for name, pm in points:
-        cell = next(c for c in cells.geoms if c.contains(pm))
-        out[name] = finish(project(cell.intersection(district_m), WGS84, GK117))
-    return out
+        parts.setdefault(name, []).append(next(c for c in cells.geoms if c.contains(pm)))
+    return {name: finish(project(shapely.union_all(cs).intersection(district_m), WGS84, GK117))
+            for name, cs in parts.items()}
 
 
 def cut(district: BaseGeometry, line: LineString, corner: str) -> BaseGeometry:
