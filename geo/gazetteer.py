@@ -151,7 +151,7 @@ class Gazetteer:
         """The credits owed for these places (all places when None), one per credit with the
         files it covers."""
         places = self if place_ids is None else (self.get(pid) for pid in place_ids)
-        return collect((p.attribution, p.licence, p.file) for p in places)
+        return collect((p.attribution, p.licence, p.file.split("#", 1)[0]) for p in places)
 
 
 def _alias(raw: object, where: str) -> Alias:

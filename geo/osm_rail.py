@@ -330,6 +330,7 @@ def _line(entry: dict[str, Any], extract: Extract, station_id: dict[str, str],
     seq = [extract.stations[sa] for sa in stops]
     geom = LineString([_point(s) for s in seq])
     inside = "yes" if haidian.covers(geom) else "partly" if haidian.intersects(geom) else "no"
+    added = [*entry.get("prepend", []), *entry.get("append", [])]
     note = (f"Straight between the OpenStreetMap positions of its {len(seq)} stations, "
             f"{seq[0].name} to {seq[-1].name}: the stations are real, the track between them is "
             f"not drawn (curves are cut). {entry['note']}")
@@ -343,8 +344,7 @@ def _line(entry: dict[str, Any], extract: Extract, station_id: dict[str, str],
         "error_m": error_m,
         "source": f"OpenStreetMap route relation {route.relation} ({route.name}) and the stop "
                   f"areas of its stations ({CREDIT} 1.0), via {extract.via}"
-                  + (f"; stop area(s) {', '.join(entry.get('prepend', []) + entry.get('append', []))}"
-                     " added as the note says" if entry.get("prepend") or entry.get("append")
+                  + (f"; stop area(s) {', '.join(added)} added as the note says" if added
                      else ""),
         "note": note,
         "osm_relation": route.relation, "colour": route.colour,
