@@ -50,7 +50,8 @@ _GEOD = Geod(ellps="WGS84")
 
 LINE_KEYS = {"id", "name", "aliases", "name_en", "pinyin", "parent", "layer", "themes", "note",
              "route", "until", "prepend", "append"}
-STATION_KEYS = {"id", "name", "aliases", "name_en", "parent", "layer", "themes", "note"}
+STATION_KEYS = {"id", "name", "aliases", "name_en", "parent", "layer", "themes", "note",
+                "include"}
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ def build(data: Path, extract: Extract) -> dict[str, str]:
 
     by_name: dict[str, list[OsmStation]] = {}
     for s in sorted(extract.stations.values(), key=lambda s: s.stop_area):
-        if area.covers(Point(s.lon, s.lat)):
+        if area.covers(Point(s.lon, s.lat)) or overrides.get(s.name, {}).get("include"):
             by_name.setdefault(s.name, []).append(s)
     station_id: dict[str, str] = {}  # stop area -> gazetteer id
     station_features: list[dict[str, Any]] = []
