@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from shapely.geometry import shape
 
 from geo.anchors import Anchor, check_anchors, load_anchors
 from geo.crs import GK117, project
@@ -89,7 +88,8 @@ def test_reference_errata_are_corrected_and_no_data_cites_the_old_values() -> No
     assert (rows["北宫门站"]["lat"], rows["北宫门站"]["lon"]) == ("40.0011928", "116.2713671")
     assert (rows["西二旗站"]["lat"], rows["西二旗站"]["lon"]) == ("40.0517165", "116.3001813")
     old = re.compile(r"40\.002373|116\.277647|40\.053034|116\.306295")
-    for path in [*(DATA / "gazetteer").glob("*.geojson"), DATA / "boundaries" / "construction.geojson"]:
+    construction = DATA / "boundaries" / "construction.geojson"
+    for path in [*(DATA / "gazetteer").glob("*.geojson"), construction]:
         assert not old.search(path.read_text(encoding="utf-8")), path.name
 
 
