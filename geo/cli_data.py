@@ -2,8 +2,10 @@
 
 Planners edit the gazetteer files by hand or in QGIS. One command answers "can I ship this
 data": it loads every file through the validating loader (a schema error
-names the entry and exits 1), measures entries against `data/reference/measures.tsv`, shows how
-much of the gazetteer is surveyed versus schematic, and lists what is still unlocated and why.
+names the entry and exits 1), measures entries against `data/reference/measures.tsv` and against
+the stations and reference points they were built on (`data/reference/anchors/`), shows how much
+of the gazetteer is surveyed versus schematic and how far it may be off, and lists what is still
+unlocated and why.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from geo.anchors import AnchorCheck, check_anchors
 from geo.areas import AREAS_FILE, derive_files, out_of_date, write_files
 from geo.corpus import default_corpus
 from geo.errors import BadRequest
@@ -35,8 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="validate the gazetteer and compare geometries with published figures",
         description="Validate every gazetteer file (exit 1 with the message on a schema error), "
         "print the measured-vs-published table (EPSG:4548), the share of entries by precision "
-        "(overall and by file) and the entries still unlocated with their reasons. Exit 0 when "
-        "the data is valid and every measure is within its tolerance, 1 otherwise.",
+        "(overall and by file) and by expected error, the distance of every anchored place to "
+        "each of its anchors (data/reference/anchors/*.tsv: the stations and reference points "
+        "it was built on) with those farther than allowed, and the entries still unlocated "
+        "with their reasons. Exit 0 when the data is valid, every measure is within its "
+        "tolerance and every place within its anchors' distance, 1 otherwise.",
     )
     c.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     c.set_defaults(handler=run_check)
@@ -74,8 +80,24 @@ def _file(place_file: str) -> str:
     return place_file.split("#", 1)[0]
 
 
-def data_report(gazetteer: Gazetteer, checks: list[Check]) -> dict[str, object]:
+# Expected-error bands (upper bound in metres, label); entries with no figure (area-only,
+# unlocated) are counted apart.
+ERROR_BANDS: tuple[tuple[int | None, str], ...] = (
+    (50, "≤ 50 m"), (100, "51–100 m"), (300, "101–300 m"), (1000, "301 m–1 km"), (None, "> 1 km"),
+)
+NO_FIGURE = "no figure (area only, unlocated)"
+
+
+def error_band(error_m: int | None) -> str:
+    if error_m is None:
+        return NO_FIGURE
+    return next(label for limit, label in ERROR_BANDS if limit is None or error_m <= limit)
+
+
+def data_report(gazetteer: Gazetteer, checks: list[Check],
+                anchors: list[AnchorCheck] | None = None) -> dict[str, object]:
     """Everything `data check` reports, as plain data (the text and JSON views share it)."""
+    anchors = anchors or []
     total = len(gazetteer)
     overall = Counter(p.precision for p in gazetteer)
     by_file: dict[str, Counter[str]] = defaultdict(Counter)
@@ -101,23 +123,31 @@ def data_report(gazetteer: Gazetteer, checks: list[Check]) -> dict[str, object]:
         and not p.geometry.equals(area)
     ]
     failed = [c for c in checks if not c.ok]
+    far = [a for a in anchors if not a.ok]
+    bands = Counter(error_band(p.error_m) for p in gazetteer)
+    band_labels = [label for _, label in ERROR_BANDS] + [NO_FIGURE]
     return {
         "valid": True,
         "entries": total,
         "measures": [c.as_dict() for c in checks],
         "measures_failed": len(failed),
+        "anchors": [a.as_dict() for a in anchors],
+        "anchors_failed": len(far),
         "precision": shares(overall),
+        "error_bands": {label: {"count": bands.get(label, 0),
+                                "share": round(bands.get(label, 0) / (total or 1), 4)}
+                        for label in band_labels},
         "precision_by_file": {f: {"entries": sum(c.values()), **shares(c)}
                               for f, c in sorted(by_file.items())},
         "unlocated": unlocated,
         "stale_copies": stale,
-        "ok": not failed,
+        "ok": not failed and not far,
     }
 
 
 def run_check(args: argparse.Namespace) -> int:
     gazetteer = load_gazetteer(plan_ids=set(default_corpus().plans))  # DataError → exit 1
-    report = data_report(gazetteer, check_measures(gazetteer))
+    report = data_report(gazetteer, check_measures(gazetteer), check_anchors(gazetteer))
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
@@ -186,6 +216,10 @@ def render_text(report: dict) -> str:
     for f, v in report["precision_by_file"].items():
         counts = " / ".join(str(v[k]["count"]) for k in PRECISIONS)
         lines.append(f"  {f:<26} {v['entries']:>4}: {counts}")
+    lines += ["", "entries by expected error"]
+    for k, v in report["error_bands"].items():
+        lines.append(f"  {k:<33} {v['count']:>4}  {v['share'] * 100:5.1f} %")
+    lines += anchor_lines(report["anchors"])
     lines += ["", f"unlocated ({len(report['unlocated'])})"]
     for u in report["unlocated"]:
         lines.append(f"  {u['id']} {u['name']} [{u['file']}]: {u['reason']}")
@@ -193,6 +227,33 @@ def render_text(report: dict) -> str:
         lines += ["", "warning: area-only copies that differ from their area "
                   "(run planmap data sync, or planmap data derive)"]
         lines += [f"  {s['id']} (drawn as {s['drawn_as']})" for s in report["stale_copies"]]
-    failed = report["measures_failed"]
-    lines += ["", "OK" if report["ok"] else f"FAILED: {failed} measure(s) outside tolerance"]
+    problems = [f"{n} {what}" for n, what in (
+        (report["measures_failed"], "measure(s) outside tolerance"),
+        (report["anchors_failed"], "place(s) farther from an anchor than allowed")) if n]
+    lines += ["", "OK" if report["ok"] else "FAILED: " + "; ".join(problems)]
     return "\n".join(lines)
+
+
+def anchor_lines(anchors: list[dict]) -> list[str]:
+    """Places farther than allowed first, then every anchored place with the distance (m) to
+    each of its anchors, one line per place and allowance."""
+    far = [a for a in anchors if not a["ok"]]
+    out = ["", f"anchors: {len(anchors)} distances, {len(far)} farther than allowed "
+           "(data/reference/anchors/)"]
+    for a in far:
+        out.append(f"  FAR {a['place']} {a['place_name']} → {a['anchor_name']}: "
+                   f"{a['distance_m']:.0f} m, allowed {a['within_m']:g} m ({a['note']})")
+    groups: dict[tuple[str, float], list[dict]] = {}
+    for a in anchors:
+        groups.setdefault((a["place"], a["within_m"]), []).append(a)
+    for (place, within), items in groups.items():
+        head = f"  {place} {items[0]['place_name']} (≤ {within:g} m):"
+        text = head
+        for a in items:
+            piece = f" {a['anchor_name']} {a['distance_m']:.0f}"
+            if len(text) + len(piece) > 100:
+                out.append(text)
+                text = " " * 6
+            text += piece
+        out.append(text)
+    return out

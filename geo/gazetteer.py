@@ -8,7 +8,7 @@ file and entry: a silent bad coordinate would end up on every map and in every e
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +17,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import DataError, NotFound
+from geo.licences import Attribution, check_credit, collect
 from geo.paths import gazetteer_dir
 from geo.vocabulary import (
     BASES,
@@ -70,6 +71,10 @@ class Place:
     # the expected error in metres (None for area-only and unlocated entries).
     basis: str = ""
     error_m: int | None = None
+    # The credit the data's licence asks for ("© OpenStreetMap contributors, ODbL") and the
+    # licence (a geo.licences.LICENCES key); empty for our own data.
+    attribution: str = ""
+    licence: str = ""
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
     file: str = field(default="", compare=False)
 
@@ -111,6 +116,8 @@ class Place:
             "aliases": [a.text for a in self.aliases],
             "basis": self.basis,
             "error_m": self.error_m,
+            "attribution": self.attribution,
+            "licence": self.licence,
         }
 
     def accuracy(self, lang: str) -> str:
@@ -140,6 +147,11 @@ class Gazetteer:
     def children(self, place_id: str) -> list[Place]:
         return [p for p in self if p.parent == place_id]
 
+    def attributions(self, place_ids: Iterable[str] | None = None) -> list[Attribution]:
+        """The credits owed for these places (all places when None), one per credit with the
+        files it covers."""
+        places = self if place_ids is None else (self.get(pid) for pid in place_ids)
+        return collect((p.attribution, p.licence, p.file.split("#", 1)[0]) for p in places)
 
 
 def _alias(raw: object, where: str) -> Alias:
@@ -155,7 +167,9 @@ def _alias(raw: object, where: str) -> Alias:
     raise DataError(f"{where}: alias {raw!r} is neither a string nor {{text, plans}}")
 
 
-def _place(feature: dict, where: str, plan_ids: set[str] | None) -> Place:
+def _place(feature: dict, where: str, plan_ids: set[str] | None,
+           credit: tuple[str, str] = ("", "")) -> Place:
+    """One entry; `credit` is the file's (attribution, licence), which an entry may override."""
     props = feature.get("properties") or {}
     pid = props.get("id", "?")
     where = f"{where} entry {pid!r}"
@@ -206,8 +220,10 @@ def _place(feature: dict, where: str, plan_ids: set[str] | None) -> Place:
     known = {
         "id", "name", "kind", "precision", "source", "aliases", "name_en", "pinyin", "parent",
         "layer", "themes", "inside_haidian", "note", "drawn_as", "geometry_type", "basis",
-        "error_m",
+        "error_m", "attribution", "licence",
     }
+    if "attribution" in props or "licence" in props:
+        credit = check_credit(props.get("attribution"), props.get("licence"), where)
     basis = props.get("basis") or DEFAULT_BASIS[props["precision"]]
     if basis not in BASES:
         raise DataError(f"{where}: unknown basis {basis!r} (known: {', '.join(BASES)})")
@@ -236,6 +252,8 @@ def _place(feature: dict, where: str, plan_ids: set[str] | None) -> Place:
         geometry_type=props.get("geometry_type"),
         basis=basis,
         error_m=error_m,
+        attribution=credit[0],
+        licence=credit[1],
         extra={k: v for k, v in props.items() if k not in known},
         file=where.split(" ", 1)[0],
     )
@@ -282,8 +300,9 @@ def load_gazetteer(directory: Path | None = None, plan_ids: set[str] | None = No
             raise DataError(f"{path.name}: not valid JSON ({exc})") from None
         if data.get("type") != "FeatureCollection":
             raise DataError(f"{path.name}: not a GeoJSON FeatureCollection")
+        credit = check_credit(data.get("attribution"), data.get("licence"), path.name)
         for i, feature in enumerate(data.get("features", [])):
-            place = _place(feature, f"{path.name}#{i}", plan_ids)
+            place = _place(feature, f"{path.name}#{i}", plan_ids, credit)
             if place.id in seen:
                 raise DataError(
                     f"{path.name} entry {place.id!r}: duplicate id (also in {seen[place.id]})"

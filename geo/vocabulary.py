@@ -19,6 +19,7 @@ KIND_LABELS: dict[str, dict[str, str]] = {
     "water": {"zh": "河湖水系", "en": "river or lake"},
     "road": {"zh": "道路", "en": "road"},
     "rail": {"zh": "铁路与轨道交通", "en": "railway or metro"},
+    "station": {"zh": "轨道交通车站", "en": "rail transit station"},
     "industrial-park": {"zh": "产业园区", "en": "industrial park"},
     "zone": {"zh": "科学城与功能区", "en": "zone"},
     "corridor": {"zh": "廊道与轴带", "en": "corridor or axis"},
@@ -40,7 +41,8 @@ PRECISION_LABELS: dict[str, dict[str, str]] = {
 }
 PRECISION_DEFINITIONS: dict[str, str] = {
     "surveyed": "from an authoritative boundary",
-    "approximate": "built by hand from known points; expected error under about 300 m",
+    "approximate": "built from known points (by hand, or from an open dataset such as "
+                   "OpenStreetMap's stations); expected error under about 300 m",
     "schematic": "shape and extent indicative only",
     "area-only": "the text gives no location inside a larger area; drawn as that area",
     "unlocated": "cannot be located; no geometry",

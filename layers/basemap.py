@@ -1,8 +1,9 @@
 """The vector basemap drawn from the project's own data, shared by the atlas and the figures.
 
 With no tiles (intranets, print), a map still needs its context: Beijing's districts, the
-Haidian outline, and the located rivers, rail and roads of the gazetteer. The atlas serves it as
-GeoJSON and the figures draw it in EPSG:4548; both take it from here so they always agree.
+Haidian outline, and the located rivers, rail, roads and stations of the gazetteer. The atlas
+serves it as GeoJSON and the figures draw it in EPSG:4548; both take it from here so they always
+agree.
 
 These functions read the files each time they are called: the store (layers.protocol) keeps the
 result, once per store, so nothing here outlives the data it was read from.
@@ -23,23 +24,27 @@ from geo.gazetteer import Gazetteer
 from geo.paths import data_dir
 
 HAIDIAN_ADCODE = "110108"
-LINE_KINDS = ("water", "rail", "road")
-# drawing order: areas first, then water under rail under roads
-ROLE_ORDER = {"district": 1, "haidian": 2, "water": 3, "rail": 4, "road": 5}
+LINE_KINDS = ("water", "rail", "road", "station")  # gazetteer kinds the basemap draws
+# drawing order: areas first, then water under rail under roads, stations on top
+ROLE_ORDER = {"district": 1, "haidian": 2, "water": 3, "rail": 4, "road": 5, "station": 6}
+LABELLED_POINTS = frozenset({"station"})  # point roles whose names are shown (at high zoom)
 
 
 @dataclass(frozen=True)
 class BasemapFeature:
-    role: str  # district | haidian | water | rail | road
+    role: str  # district | haidian | water | rail | road | station
     name: str
     name_en: str
     geometry: BaseGeometry  # WGS-84
+    place_id: str = ""  # the gazetteer entry drawn ("" for the district extract)
 
     @cached_property
     def label_at(self) -> Point | None:
-        """Where a label sits: inside an area, halfway along a line (its longest part).
-        Points carry no label: their marker is small."""
+        """Where a label sits: inside an area, halfway along a line (its longest part), at a
+        station. Other points carry no label: their marker is small."""
         geom = self.geometry
+        if self.role in LABELLED_POINTS:
+            return geom.centroid if geom.geom_type == "MultiPoint" else geom
         if geom.geom_type in {"Polygon", "MultiPolygon"}:
             return geom.representative_point()
         if geom.geom_type in {"LineString", "MultiLineString"}:
@@ -88,9 +93,9 @@ def basemap_features(gazetteer: Gazetteer, directory: Path | None = None
         for p in gazetteer:
             if p.kind == "district" and p.geometry is not None:
                 role = "haidian" if p.id == "haidianqu" else "district"
-                out.append(BasemapFeature(role, p.label, p.name_en, p.geometry))
+                out.append(BasemapFeature(role, p.label, p.name_en, p.geometry, p.id))
     for p in gazetteer:
         if p.kind in LINE_KINDS and p.geometry is not None and p.precision != "area-only":
-            out.append(BasemapFeature(p.kind, p.label, p.name_en, p.geometry))
+            out.append(BasemapFeature(p.kind, p.label, p.name_en, p.geometry, p.id))
     out.sort(key=lambda f: ROLE_ORDER[f.role])
     return tuple(out)

@@ -17,12 +17,13 @@ layer definition, finder rule) changes, so caches of derived bodies and figures 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from geo.corpus import Corpus, PlanMeta
 from geo.gazetteer import Gazetteer
+from geo.licences import Attribution
 from layers.basemap import BasemapFeature
 from layers.definitions import Definitions, LayerDef
 
@@ -167,4 +168,9 @@ class PlanStore(Protocol):
 
     def basemap_features(self) -> tuple[BasemapFeature, ...]:
         """The vector basemap (districts, Haidian, located lines) the atlas and figures draw."""
+        ...
+
+    def attributions(self, place_ids: Iterable[str] | None = None) -> list[Attribution]:
+        """The credits the licences of these places' data ask to be shown (every place's when
+        None): one per credit, with the gazetteer files it covers. Empty for our own data."""
         ...

@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,7 @@ from geo.corpus import Corpus, PlanMeta, default_corpus, load_corpus
 from geo.errors import BadRequest, DataError, NotFound
 from geo.finder import RULES_FILE, FinderRules, load_rules, matcher, rules_for
 from geo.gazetteer import Gazetteer, Place, default_gazetteer, load_gazetteer
+from geo.licences import Attribution
 from geo.paths import data_dir
 from geo.reader import PlanDoc, read_plan
 from geo.search import PlaceIndex, fold, pinyin
@@ -371,6 +373,9 @@ class LayerStore:
         if self._basemap is None:
             self._basemap = basemap_features(self.gazetteer, self.basemap_dir)
         return self._basemap
+
+    def attributions(self, place_ids: Iterable[str] | None = None) -> list[Attribution]:
+        return self.gazetteer.attributions(place_ids)
 
 
 def _document(meta: PlanMeta, paragraphs: list[Any], spans: dict[int, list[MentionSpan]]

@@ -47,7 +47,8 @@ def feature_style(layer_style: dict[str, Any], precision: str) -> dict[str, Any]
     return style
 
 
-# The vector basemap's roles (layers.basemap): stroke, fill, width in px, dash.
+# The vector basemap's roles (layers.basemap): stroke, fill, width in px, dash; `label_zoom`:
+# the zoom from which the atlas names a role's features (default: the screen's minor_zoom).
 BASEMAP_STYLES: dict[str, dict[str, Any]] = {
     "sea": {"color": None, "fill_color": "#e3e9ee", "fill_opacity": 1.0, "weight": 0},
     "city": {"color": "#b9ad98", "fill_color": "#f3efe6", "fill_opacity": 1.0, "weight": 1.5},
@@ -57,6 +58,8 @@ BASEMAP_STYLES: dict[str, dict[str, Any]] = {
     "rail": {"color": "#777777", "fill_color": None, "fill_opacity": 0.0, "weight": 1.5,
              "dash_array": "4 3"},
     "road": {"color": "#a39e93", "fill_color": None, "fill_opacity": 0.0, "weight": 2.0},
+    "station": {"color": "#555555", "fill_color": "#ffffff", "fill_opacity": 1.0, "weight": 1.2,
+                "label_zoom": 15},
 }
 
 

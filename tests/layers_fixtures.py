@@ -64,8 +64,8 @@ def make_data_dir(root: Path) -> Path:
             if props["id"] not in PLACES:
                 if feature["geometry"] is not None:  # the rest unlocated: small tests
                     feature["geometry"] = None
-                    props.update(precision="unlocated", drawn_as=None,
-                                 note="not located in the test fixture")
+                    props.update(precision="unlocated", drawn_as=None, basis=None,
+                                 error_m=None, note="not located in the test fixture")
                     changed = True
                 continue
             lon, lat = PLACES[props["id"]]

@@ -27,6 +27,7 @@ from geo import extents, vocabulary
 from layers import styles
 from webmap import basemaps, i18n
 from webmap.assets import LOCAL, VENDOR_URL
+from webmap.sources import get_store
 
 GROUPED_JS = "leaflet.groupedlayercontrol.min.js"
 GROUPED_CSS = "leaflet.groupedlayercontrol.min.css"
@@ -144,6 +145,9 @@ def base_config(lang: str) -> dict[str, Any]:
             "embed": "/embed" if _has_route("/embed") else None,
         },
         "figures": figures_config(),
+        # the credits the data's licences ask for (OpenStreetMap's ODbL for the rail network,
+        # which the vector basemap draws on every map): shown in Leaflet's attribution control
+        "attributions": [a.as_dict() for a in get_store().attributions()],
         "styles": map_styles(),
         "popup_passages": cfg["POPUP_PASSAGES"],
         # maps that fit their features prefer the ones in Beijing

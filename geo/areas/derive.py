@@ -200,6 +200,14 @@ def line(r: Resolver, spec: AreaSpec) -> Derived:
                           "line stands in for it")
     if len(geoms) > 1 and any(g.geom_type != "LineString" for g in geoms):
         raise r.error(spec, "each part of a multi-part line must be one LineString")
+    if spec.start_at:
+        start = r.inputs.others.get(spec.start_at)
+        if start is None:
+            raise r.error(spec, f"start_at {spec.start_at!r} is not a drawn gazetteer entry")
+        if not isinstance(geoms[0], LineString):
+            raise r.error(spec, "start_at cuts a single LineString")
+        geoms[0] = shapes.line_from(geoms[0], start.geometry)
+        sources[0] += f" — from its point nearest entry {spec.start_at!r} ({start.file}) on"
     return Derived(spec, shapes.lines(geoms), r.source(spec, " | ".join(sources)),
                    spec.precision)
 

@@ -15,7 +15,7 @@ from typing import Any
 import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import orient, unary_union
+from shapely.ops import orient, substring, unary_union
 
 from geo.crs import GK117, WGS84, project
 from geo.geometry_out import STORAGE_GRID, for_output
@@ -107,6 +107,15 @@ def clip_line(line: BaseGeometry, area: BaseGeometry) -> BaseGeometry:
     if out.geom_type == "GeometryCollection":
         out = MultiLineString([g for g in out.geoms if g.geom_type == "LineString"])
     return shapely.set_precision(out, STORAGE_GRID)
+
+
+def line_from(line: LineString, start: BaseGeometry) -> LineString:
+    """The line from its point nearest `start` (a station, say) to its end, on the storage
+    grid."""
+    lm = project(line, GK117)
+    at = lm.project(project(start, GK117))
+    part = project(substring(lm, at, lm.length), WGS84, GK117)
+    return shapely.set_precision(part, STORAGE_GRID)
 
 
 def lines(parts: Sequence[BaseGeometry]) -> BaseGeometry:

@@ -29,7 +29,7 @@ KIND_FIELDS: dict[str, tuple[frozenset[str], frozenset[str], str]] = {
     "context": (frozenset({"key"}), frozenset(), "surveyed"),
     "township": (frozenset({"seat"}), frozenset(), "schematic"),
     "construction": (frozenset({"construction"}), frozenset({"clip"}), "schematic"),
-    "line": (frozenset({"parts"}), frozenset({"clip"}), "schematic"),
+    "line": (frozenset({"parts"}), frozenset({"clip", "start_at"}), "schematic"),
     "area-only": (frozenset({"drawn_as"}), frozenset({"fallback"}), "area-only"),
     "cut": (frozenset({"district", "line", "keep", "source"}), frozenset(), "schematic"),
     "rest": (frozenset({"district", "minus", "source"}), frozenset(), "schematic"),
@@ -114,6 +114,7 @@ class AreaSpec:
     south_m: float = 0.0
     create: Create | None = None
     unless_entry: str | None = None
+    start_at: str | None = None  # line: keep it from the point nearest this entry to its end
 
     @property
     def where(self) -> str:
@@ -275,11 +276,14 @@ def parse_entry(section: str, pid: str, raw: object, path: Path, label: str = ""
         north_m=_metres(raw, "north_m", fail) if kind == "band" else 0.0,
         south_m=_metres(raw, "south_m", fail) if kind == "band" else 0.0,
         create=create, unless_entry=_text(raw, "unless_entry", fail),
+        start_at=_text(raw, "start_at", fail),
     )
     if kind == "union" and not (spec.districts or spec.townships or spec.constructions):
         raise DataError(f"{fail}: a union needs districts, townships or constructions")
     if kind == "line" and any(p.construction for p in spec.parts) and not spec.clip:
         raise DataError(f"{fail}: construction lines overshoot; give 'clip' (a district)")
+    if spec.start_at and len(spec.parts) != 1:
+        raise DataError(f"{fail}: 'start_at' cuts a line of one part")
     return spec
 
 

@@ -10,7 +10,7 @@ import pyogrio
 from geo.crs_names import CrsDef
 from layers.export.formats import ExportFormat
 from layers.export.frames import layer_frame
-from layers.export.metadata import crs_note
+from layers.export.metadata import credit_note, crs_note
 from layers.protocol import PlanStore
 
 
@@ -23,7 +23,8 @@ def write(store: PlanStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
         gdf, path, driver="FlatGeobuf", layer=lid,
         layer_options={
             "TITLE": layer.title["zh"],
-            "DESCRIPTION": f"{layer.title['en']}. {layer.description['en']} {crs_note(crs)}",
+            "DESCRIPTION": f"{layer.title['en']}. {layer.description['en']} {crs_note(crs)} "
+                           f"{credit_note(store, [lid])}".rstrip(),
         },
     )
     return {lid: len(gdf)}

@@ -12,7 +12,7 @@ from pathlib import Path
 from geo.crs_names import WGS84, CrsDef
 from layers.export.formats import ExportFormat
 from layers.export.frames import layer_frame
-from layers.export.metadata import crs_note
+from layers.export.metadata import credit_note, crs_note
 from layers.protocol import PlanStore
 
 
@@ -31,6 +31,10 @@ def write(store: PlanStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
     description = f"{layer.title['zh']} / {layer.title['en']}. {layer.description['en']}"
     if crs != WGS84:
         description += " NOT RFC 7946 (which requires WGS-84). " + crs_note(crs)
+    credit = credit_note(store, [lid])
+    if credit:  # a foreign member GIS clients show as layer metadata, and in the description
+        doc["attribution"] = credit
+        description += " " + credit
     doc["description"] = description
     doc["features"] = data["features"]
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")

@@ -13,7 +13,7 @@ import pyogrio
 from geo.crs_names import CrsDef
 from layers.export.formats import ExportFormat
 from layers.export.frames import layer_frame, table_name
-from layers.export.metadata import crs_note, layer_metadata
+from layers.export.metadata import credit_note, crs_note, layer_metadata
 from layers.protocol import PlanStore
 
 # OGR_SQLITE_SYNCHRONOUS is a process-wide GDAL setting, and exports run in parallel threads
@@ -58,7 +58,7 @@ def write(store: PlanStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
                 layer_options={
                     "IDENTIFIER": f"{layer.title['zh']} ({lid})",
                     "DESCRIPTION": f"{layer.title['en']}. {layer.description['en']} "
-                    f"{crs_note(crs)}",
+                    f"{crs_note(crs)} {credit_note(store, [lid])}".rstrip(),
                 },
             )
             counts[lid] = len(gdf)

@@ -15,7 +15,7 @@ import pyogrio
 from geo.crs_names import CRSES, CrsDef
 from layers.export.formats import ExportFormat
 from layers.export.frames import layer_frame
-from layers.export.metadata import PASSAGE_POLICY, crs_note
+from layers.export.metadata import PASSAGE_POLICY, credit_note, crs_note
 from layers.export.text import excerpt
 from layers.protocol import PlanStore
 
@@ -52,12 +52,14 @@ def write(store: PlanStore, layer_ids: Sequence[str], crs: CrsDef, path: Path
         layer = store.layer(lid)
         options: dict[str, object] = {
             "layer": lid,
-            "layer_options": {"DESCRIPTION": f"{layer.title['zh']} / {layer.title['en']}"},
+            "layer_options": {"DESCRIPTION": " ".join(filter(None, [
+                f"{layer.title['zh']} / {layer.title['en']}.", credit_note(store, [lid])]))},
         }
         if i == 0:
             options["dataset_options"] = {
                 "NAME": "planmap",
-                "DESCRIPTION": f"planmap layers. {crs_note(crs)} {PASSAGE_POLICY}",
+                "DESCRIPTION": f"planmap layers. {crs_note(crs)} {PASSAGE_POLICY} "
+                               f"{credit_note(store, layer_ids)}".rstrip(),
             }
         else:
             options["append"] = True

@@ -1,5 +1,7 @@
 """What every exported file says about itself: its coordinates, its layers, where the policy
-text comes from. GCJ-02 in particular has no CRS a GIS could read, so the words are all there is."""
+text comes from, and the credit the licence of any open data in it asks for (OpenStreetMap's
+stations and lines are ODbL). GCJ-02 in particular has no CRS a GIS could read, so the words are
+all there is."""
 
 from __future__ import annotations
 
@@ -33,6 +35,16 @@ def crs_note(crs: CrsDef) -> str:
     return f"Coordinates are {crs.id}: {crs.title['en']}."
 
 
+def credit_note(store: PlanStore, layer_ids: Iterable[str]) -> str:
+    """The credits owed for the features of these layers, as one paragraph ("" when all of it
+    is our own data). Written into every format, so the credit travels with the file."""
+    ids = dict.fromkeys(pid for lid in layer_ids for pid in store.member_ids(lid))
+    return " ".join(
+        f"Contains data {a.text} ({a.title}, {a.url}): the features from "
+        f"{', '.join(a.files)}; data derived from them stays under that licence."
+        for a in store.attributions(ids))
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -60,6 +72,7 @@ def layer_metadata(store: PlanStore, layer_ids: Iterable[str], crs: CrsDef,
                 "style": json.dumps(layer.style, ensure_ascii=False),
                 "generated": _now(),
                 "passage_policy": PASSAGE_POLICY,
+                "attribution": credit_note(store, [lid]),
             }
         )
     return pd.DataFrame(rows)
@@ -83,6 +96,9 @@ def readme_text(store: PlanStore, layer_ids: Sequence[str], fmt: ExportFormat, c
         lines.append(f"  {lid}: {layer.title['zh']} / {layer.title['en']} "
                      f"({counts.get(lid, 0)} features){cite}")
     lines += ["", PASSAGE_POLICY]
+    credit = credit_note(store, layer_ids)
+    if credit:
+        lines += ["", "licence: " + credit]
     note = "\n".join(t for t in (fmt.readme_note, extra) if t)
     if note:
         lines += ["", note]

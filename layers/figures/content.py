@@ -63,6 +63,7 @@ class BaseShape(NamedTuple):
     name: str
     name_en: str
     geom: BaseGeometry
+    place_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Content:
     margin: float = 1.12
     basemap: tuple[BaseShape, ...] = ()
     sources: Sources = Sources(0, "", "")
+    credits: tuple[str, ...] = ()  # what the licences of the data drawn ask the note to say
 
 
 def gather(store: PlanStore, spec: FigureSpec) -> Content:
@@ -102,7 +104,20 @@ def gather(store: PlanStore, spec: FigureSpec) -> Content:
         content.min_span_m, content.margin = 500.0, 1.0
     content.basemap = base
     content.sources = sources(store)
+    content.credits = credits(store, content)
     return content
+
+
+def credits(store: PlanStore, content: Content) -> tuple[str, ...]:
+    """The credits owed for what the figure draws: its features, and the basemap's lines and
+    stations around its focus (the frame grows from the focus to fit the page, so a margin of
+    half the focus's span, at least the smallest span, is taken)."""
+    x0, y0, x1, y1 = content.focus
+    pad = max(x1 - x0, y1 - y0, content.min_span_m) / 2
+    window = shapely_box(x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    ids = {item.id for group in content.groups for item in group.items}
+    ids |= {b.place_id for b in content.basemap if b.place_id and b.geom.intersects(window)}
+    return tuple(a.text for a in store.attributions(sorted(ids)))
 
 
 def _gather_layers(store: PlanStore, layer_ids: Sequence[str], lang: str,
@@ -285,7 +300,7 @@ def basemap(store: PlanStore) -> tuple[BaseShape, ...]:
         hit = _PROJECTED.get(store)
     if hit is not None and hit[0] is features:
         return hit[1]
-    shapes = tuple(BaseShape(f.role, f.name, f.name_en, project(f.geometry, GK117))
+    shapes = tuple(BaseShape(f.role, f.name, f.name_en, project(f.geometry, GK117), f.place_id)
                    for f in features
                    if f.role in {"district", "haidian"} or f.geometry.intersects(BEIJING_AREA))
     with _PROJECTED_LOCK:

@@ -17,6 +17,9 @@ from layers.figures.content import BaseShape, Group
 PT_PER_PX = 0.75  # CSS pixels are 1/96 inch, matplotlib points 1/72
 # drawing order within one group and kind: outlines under dashed under solid
 PRECISION_CLASSES = ("outline", "dashed", "solid")
+# the basemap roles a figure draws, bottom to top, and those drawn as dots where they are points
+BASE_DRAWN = ("district", "haidian", "water", "rail", "road", "station")
+POINT_ROLES = frozenset({"water", "station"})
 
 
 def points(px: float) -> float:
@@ -93,7 +96,7 @@ def draw_basemap(ax: Any, basemap: tuple[BaseShape, ...], view: BaseGeometry,
     by_role: dict[str, list[BaseGeometry]] = {}
     for b in base:
         by_role.setdefault(b.role, []).append(b.geom)
-    for zorder, role in enumerate(("district", "haidian", "water", "rail", "road"), start=1):
+    for zorder, role in enumerate(BASE_DRAWN, start=1):
         st = role_look(role, scale)
         geoms = by_role.get(role, [])
         areas = [g for g in geoms if geom_kind(g) == "polygon"]
@@ -103,9 +106,12 @@ def draw_basemap(ax: Any, basemap: tuple[BaseShape, ...], view: BaseGeometry,
         if lines:
             gpd.GeoSeries(lines).plot(ax=ax, color=st["edgecolor"], linewidth=st["linewidth"],
                                       linestyle=st["linestyle"], zorder=zorder)
-        wells = [g for g in geoms if geom_kind(g) == "point"] if role == "water" else []
-        if wells:  # a spring or a pond known by one point: a small dot, no label
-            gpd.GeoSeries(wells).plot(ax=ax, color=st["edgecolor"], markersize=6 * scale,
+        wells = [g for g in geoms if geom_kind(g) == "point"] if role in POINT_ROLES else []
+        if wells:  # a spring, a pond or a station known by its point: a small dot, no label
+            gpd.GeoSeries(wells).plot(ax=ax, color=st["facecolor"] if role == "station"
+                                      else st["edgecolor"], edgecolor=st["edgecolor"],
+                                      linewidth=st["linewidth"] * 0.6,
+                                      markersize=(4 if role == "station" else 6) * scale,
                                       zorder=zorder)
     labels = []
     for b in base:

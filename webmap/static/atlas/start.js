@@ -23,6 +23,10 @@
   Planmap.module('start', function (state) {
     var map = state.map, cfg = state.cfg;
     if (cfg.control) { layerControl(state).addTo(map); }
+    // The credits the data's licences ask for (webmap.maps.base_config: the store's attributions).
+    (cfg.attributions || []).forEach(function (a) {
+      if (map.attributionControl) { map.attributionControl.addAttribution(U.esc(a.text)); }
+    });
     var pending = (cfg.visible || []).filter(function (id) { return state.overlays[id]; })
       .map(function (id) { map.addLayer(state.overlays[id]); return state.overlays[id].pmPromise; });
     Promise.all(pending).then(function () {
