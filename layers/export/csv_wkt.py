@@ -45,5 +45,6 @@ FORMAT = ExportFormat(
     readme_beside=True,
     refuses=tuple(c.id for c in CRSES if c.offset),
     refusal="CSV declares its coordinate system only in a .prj beside it, which a download or "
-            "a spreadsheet loses, so a GCJ-02 or BD-09 CSV would be taken for WGS-84",
+            "a spreadsheet loses, so a GCJ-02 or BD-09 CSV would be taken for WGS-84 (gpkg, shp "
+            "and fgb carry it as a named CRS)",
 )

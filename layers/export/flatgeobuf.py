@@ -1,6 +1,7 @@
 """FlatGeobuf: one file per table (a layer, or one per geometry family of a layer that mixes
 them, named as the GeoPackage tables), with a spatial index; title and description in the
-header. A single table is a bare .fgb; several are a ZIP with a README."""
+header. A single table is a bare .fgb (unless a .zip is asked for); several are a ZIP with a
+README."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def write(store: PlanStore, layer_ids: Sequence[str], crs: CrsDef, path: Path,
           base_url: str | None) -> dict[str, int]:
     tables = [t for lid in layer_ids for t in layer_tables(store, lid, crs, base_url)]
     counts = {lid: sum(len(t.frame) for t in tables if t.layer_id == lid) for lid in layer_ids}
-    if len(tables) == 1:
+    if len(tables) == 1 and path.suffix != ".zip":
         _write_table(store, tables[0], crs, path)
         return counts
     with tempfile.TemporaryDirectory(prefix="planmap-fgb-") as tmp:

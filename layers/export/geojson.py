@@ -50,5 +50,5 @@ FORMAT = ExportFormat(
     aliases=("json",),
     refuses=tuple(c.id for c in CRSES if c.offset),
     refusal="GeoJSON cannot declare a GCJ-02 or BD-09 coordinate system, so every reader "
-            "would take the file for WGS-84",
+            "would take the file for WGS-84 (gpkg, shp and fgb carry it as a named CRS)",
 )

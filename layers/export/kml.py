@@ -198,5 +198,5 @@ FORMAT = ExportFormat(
     write=write,
     refuses=tuple(c.id for c in CRSES if not c.geographic or c.offset),
     refusal="KML coordinates are WGS-84 longitude/latitude by definition (a projected or "
-            "GCJ-02/BD-09 file would be read as WGS-84)",
+            "GCJ-02/BD-09 file would be read as WGS-84; gpkg, shp and fgb carry those)",
 )

@@ -125,6 +125,8 @@ def _write(store: PlanStore, layer_ids: list[str], fmt: ExportFormat, crs: CrsDe
     file is first written under its format's own extension."""
     stem = Path(name).stem
     suffix = output_suffix(store, layer_ids, fmt, crs)
+    if fmt.table_files and Path(name).suffix.lower() == ".zip":
+        suffix = ".zip"  # asked for a ZIP: one even for a single table
     zipped = len(layer_ids) > 1 and not fmt.multi_layer
     target = folder / (stem + suffix)
     if target.name == name:

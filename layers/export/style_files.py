@@ -34,7 +34,7 @@ def _writer(kind: str):
                     title = (f"{layer.title['zh']}{family_title(t, 'zh')} / "
                              f"{layer.title['en']}{family_title(t, 'en')}")
                     files[f"{t.name}.sld"] = gis_styles.sld(layer.style, t.family, t.name, title)
-        if len(files) == 1:
+        if len(files) == 1 and path.suffix != ".zip":
             path.write_text(next(iter(files.values())), encoding="utf-8")
             return counts
         with tempfile.TemporaryDirectory(prefix="planmap-styles-") as tmp:
