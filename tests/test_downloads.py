@@ -233,3 +233,17 @@ def test_a_full_disk_is_a_503_and_nothing_is_cached(tmp_path: Path) -> None:
     for line in lines[:2]:  # asked twice: refused twice, never a cut file served from cache
         assert line.startswith("503 cannot write") and "nothing was written" in line
     assert lines[2] == "[]"
+
+
+@pytest.mark.parametrize(("spelling", "member"), [
+    ("4527", "urn:ogc:def:crs:EPSG::4527"), ("web-mercator", "urn:ogc:def:crs:EPSG::3857"),
+    ("baidu", "BD-09"), ("bd09", "BD-09")])
+def test_the_json_api_answers_in_the_new_systems_too(app: Flask, store: LayerStore,
+                                                     spelling: str, member: str) -> None:
+    """One CRS table: what the CLI and the downloads take, /api takes."""
+    fc = app.test_client().get(f"/api/layers/{LAYER}.geojson",
+                               query_string={"crs": spelling}).get_json(force=True)
+    assert fc["crs"]["properties"]["name"] == member
+    x, _ = fc["features"][0]["geometry"]["coordinates"][0][0]
+    if member.endswith("4527"):
+        assert 39_300_000 < x < 39_700_000  # the zone number before the easting
