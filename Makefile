@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Every install goes through the versions CI tested (regenerate with `make constraints`).
 CONSTRAINTS := constraints.txt
 PIP_INSTALL := $(BIN)/pip install --quiet -c $(CONSTRAINTS)
-APT_PACKAGES := chromium fonts-wqy-microhei gdal-bin
+APT_PACKAGES := chromium fonts-wqy-microhei gdal-bin python3-gdal python3-qgis qgis-providers
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The edit loop leaves out real browsers, GDAL's command-line clients and tests that take seconds.
@@ -32,7 +32,9 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test system-deps
 
-# Debian packages the browser, font and GIS-client tests need; skipped when already present.
+# Debian packages the browser, font and GIS-client tests need (GDAL's validate_gpkg.py from
+# python3-gdal; headless QGIS from python3-qgis + qgis-providers, about 3 min and 1.3 GB the first
+# time); skipped when already present.
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \

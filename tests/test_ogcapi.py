@@ -96,7 +96,8 @@ def test_collections_and_collection(client):
     assert [c["id"] for c in doc["collections"]] == ["places", "synthetic-polygons"]
     coll = get_json(client, "/ogcapi/collections/places")
     assert coll["storageCrs"] == CRS84
-    assert set(coll["crs"]) == {CRS84, EPSG4326, EPSG4490, EPSG4548}
+    assert set(coll["crs"]) == {CRS84, EPSG4326, EPSG4490, EPSG4548, EPSG_URI + "4527",
+                                EPSG_URI + "3857"}
     geoms = [shape(f["geometry"]) for f in PLACES]
     expected = shapely.total_bounds(np.asarray(geoms, dtype=object))
     assert coll["extent"]["spatial"]["bbox"][0] == pytest.approx(list(expected))

@@ -13,6 +13,7 @@ always whole.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 import threading
@@ -23,7 +24,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request, send_file, url_for
 from flask.blueprints import BlueprintSetupState
 
-from layers.export import export, export_crs, export_format, offered
+from layers.export import export, export_crs, export_format, offered, output_suffix
 from webmap.sources import get_store
 
 blueprint = Blueprint("downloads", __name__)
@@ -76,7 +77,10 @@ def links(layer_id: str, lang: str = "en") -> list[dict[str, Any]]:
             "format_title": fmt.title,
             "crs": crs.id,
             "crs_title": crs.title[lang],
-            "url": url_for("downloads.download", layer_id=layer_id, fmt=fmt.id, crs=crs.param),
+            "url": (url_for("downloads.download", layer_id=layer_id, fmt=fmt.id)
+                    if fmt.style_only else
+                    url_for("downloads.download", layer_id=layer_id, fmt=fmt.id,
+                            crs=crs.param)),
         }
         for fmt, crs in offered()
     ]
@@ -89,11 +93,16 @@ def download(layer_id: str, fmt: str) -> Response:
     kind = export_format(fmt)
     crs = export_crs(request.args.get("crs"))
     kind.check_crs(crs)
-    name = f"{layer_id}-{crs.param}{kind.extension}"
+    # detail_url points back at this site: the configured address, else the one asked.
+    base_url = current_app.config.get("BASE_URL") or request.host_url
+    suffix = output_suffix(store, [layer_id], kind, crs)
+    tag = "" if kind.style_only else f"-{crs.file_tag}"
+    name = f"{layer_id}{tag}{suffix}"
     cache = cache_of(current_app)
-    path = cache.folder / name
-    with cache.lock(name):
+    path = cache.folder / f"{hashlib.sha1(base_url.encode()).hexdigest()[:8]}-{name}"
+    with cache.lock(path.name):
         if not path.exists():
-            export(store, [layer_id], kind, crs, path)
-    return send_file(path, mimetype=kind.media_type, as_attachment=True, download_name=name,
+            export(store, [layer_id], kind, crs, path, base_url=base_url)
+    media = "application/zip" if suffix == ".zip" else kind.media_type
+    return send_file(path, mimetype=media, as_attachment=True, download_name=name,
                      max_age=current_app.config["CACHE_MAX_AGE"])

@@ -39,13 +39,13 @@ ATLAS_MODULES = (
     "search", "share", "legend", "permalink", "start",
 )
 
-# What only the screen draws, beside the rules shared with the figures (layers.styles): the
-# stroke opacity, points as discs in the layer's colour with a white ring, the basemap's point
+# What the screen draws beside the rules shared with the figures: the stroke opacity and points
+# as discs with a white ring (layers.styles, which the GIS styles read too), the basemap's point
 # features (a spring, a station), the zoom from which the basemap shows rivers, roads and rail
 # with their names, and a place page's own place, highlighted over its layers.
 SCREEN_STYLES: dict[str, Any] = {
-    "line_opacity": 0.95,
-    "point": {"radius": 6, "weight": 1.5, "color": "#ffffff", "fill_opacity": 0.85},
+    "line_opacity": styles.LINE_OPACITY,
+    "point": dict(styles.POINT_LOOK),
     "base_point": {"radius": 3, "weight": 1, "fill_opacity": 0.9},
     "minor_zoom": 13,
     "place": {"color": "#d7301f", "fill_color": "#fc8d59", "fill_opacity": 0.35, "weight": 3},

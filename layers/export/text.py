@@ -1,5 +1,5 @@
-"""Text as tables and spreadsheets receive it: short excerpts of the policy passages, and cells
-that a spreadsheet would run as formulas made harmless."""
+"""Short excerpts of the policy passages, for the flat formats (and OGC API clients) that cannot
+hold the nested list: the sentence naming the place, with its citation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 from collections.abc import Sequence
 
 EXCERPTS_SHOWN = 3
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SENTENCE = re.compile(r"[^。！？；!?;]*[。！？；!?;]?")
 
 
@@ -32,11 +31,3 @@ def excerpts_text(passages: Sequence[dict], shown: int = EXCERPTS_SHOWN) -> str:
     if len(passages) > shown:
         lines.append(f"(另有{len(passages) - shown}段 / {len(passages) - shown} more passages)")
     return "\n".join(lines)
-
-
-def neutralise(value: object) -> object:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (CSV
-    injection): plan and gazetteer text is data, never a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
