@@ -190,6 +190,13 @@ def session_actor(db: Database, user_id: int, epoch: int) -> Actor | None:
         return _actor(user)
 
 
+def get_actor(db: Database, username: str) -> Actor:
+    """An account as an actor, without its password: for the operator's commands that act in
+    a user's name (issuing their token) and for tests."""
+    with db.reader() as session:
+        return _actor(_user(session, username))
+
+
 def record_logout(db: Database, actor: Actor, client: str | None = None) -> None:
     with db.transaction() as session:
         audit.record(session, "logout", user_id=actor.id, username=actor.username,

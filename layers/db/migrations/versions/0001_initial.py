@@ -53,7 +53,7 @@ POSTGRESQL_GUARDS = (
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        if bind.exec_driver_sql("SELECT CheckSpatialMetaData()").scalar() < 1:
+        if (bind.exec_driver_sql("SELECT CheckSpatialMetaData()").scalar() or 0) < 1:
             bind.exec_driver_sql("SELECT InitSpatialMetaData(0, 'WGS84')")
     else:
         op.execute("CREATE EXTENSION IF NOT EXISTS postgis")
