@@ -124,7 +124,8 @@ class DatabaseStore:
 
     def _ensure_listener(self) -> None:
         """On PostgreSQL, one LISTEN thread per process (started after a fork, not before)."""
-        if self.db.backend != "postgresql" or self._listener_pid == os.getpid():
+        if not self.background or self.db.backend != "postgresql" or \
+                self._listener_pid == os.getpid():
             return
         with self._state_lock:
             if self._listener_pid == os.getpid():
@@ -143,7 +144,7 @@ class DatabaseStore:
                     conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     self._schedule()  # whatever was approved while we were not listening
                     while not self._stopped.is_set():
-                        for _ in conn.notifies(timeout=5.0):
+                        for _ in conn.notifies(timeout=1.0):
                             self._schedule()
             except psycopg.Error as error:
                 log.warning("LISTEN %s: %s; polling until it is back", NOTIFY_CHANNEL, error)
