@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+# Databases for the tests that need one (SQLite, and a PostgreSQL cluster started on demand).
+pytest_plugins = ["db_fixtures"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

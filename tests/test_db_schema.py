@@ -7,15 +7,6 @@ tests go around the application and speak SQL to the database directly.
 from __future__ import annotations
 
 import pytest
-from db_fixtures import (  # noqa: F401
-    backend,
-    base_store,
-    db,
-    db_url,
-    people,
-    pg_cluster,
-    sqlite_template,
-)
 from sqlalchemy import exc, text
 
 from layers.db import audit, migrate
@@ -93,7 +84,7 @@ def test_decided_revisions_are_fixed_and_never_deleted(db: Database, people, bas
     edits.reject(people["reviewer"], rev["id"], "no")
     for statement in ("UPDATE revisions SET status = 'approved' WHERE id = :id",
                       "DELETE FROM revisions WHERE id = :id"):
-        with pytest.raises(exc.DBAPIError, match="cannot change|never deleted"), \
+        with pytest.raises(exc.DBAPIError, match=r"cannot change|never deleted"), \
                 db.engine.begin() as conn:
             conn.execute(text(statement), {"id": rev["id"]})
     assert edits.get(rev["id"])["status"] == "rejected"

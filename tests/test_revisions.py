@@ -7,15 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from db_fixtures import (  # noqa: F401
-    backend,
-    base_store,
-    db,
-    db_url,
-    people,
-    pg_cluster,
-    sqlite_template,
-)
 
 from geo.errors import BadRequest, NotFound
 from layers.db import audit
