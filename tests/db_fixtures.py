@@ -14,6 +14,7 @@ import itertools
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,16 +62,13 @@ class Cluster:
 
 
 @pytest.fixture(scope="session")
-def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+def pg_cluster() -> Iterator[Cluster]:
     assert (PG_BIN / "initdb").exists(), \
         "PostgreSQL 15 is missing: `make test` installs postgresql-15 and postgresql-15-postgis-3"
-    folder = tmp_path_factory.mktemp("pg")
+    # Its own temporary folder (removed at the end), not pytest's: the server runs as the
+    # `postgres` account, which may not enter root's pytest folders (kept private by pytest).
+    folder = Path(tempfile.mkdtemp(prefix="planmap-test-pg-"))
     if os.geteuid() == 0:
-        # the server runs as `postgres`: it must reach its folder through root's temp folders
-        for parent in [folder, *folder.parents]:
-            if parent == Path(tmp_path_factory.getbasetemp()).parent.parent:
-                break
-            parent.chmod(parent.stat().st_mode | 0o711)
         shutil.chown(folder, "postgres", "postgres")
     data = folder / "data"
     subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust",
@@ -92,6 +90,7 @@ def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     finally:
         subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate",
                                      "stop"]), capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -152,3 +151,38 @@ def base_store():
     from layers.store import default_store
 
     return default_store()
+
+
+@pytest.fixture()
+def outage(request: pytest.FixtureRequest):
+    """A context manager that makes a test database unusable for writers while it lasts:
+    SQLite locked by another connection's exclusive transaction (busy); PostgreSQL refusing
+    connections, with the open ones cut (unreachable)."""
+    import sqlite3
+    from contextlib import contextmanager
+
+    from sqlalchemy.engine import make_url
+
+    @contextmanager
+    def cut(url: str) -> Iterator[None]:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            holder = sqlite3.connect(parsed.database, isolation_level=None)
+            holder.execute("BEGIN EXCLUSIVE")
+            try:
+                yield
+            finally:
+                holder.execute("ROLLBACK")
+                holder.close()
+            return
+        cluster: Cluster = request.getfixturevalue("pg_cluster")
+        name = parsed.database
+        cluster.psql(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+        cluster.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+        try:
+            yield
+        finally:
+            cluster.psql(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+
+    return cut

@@ -65,6 +65,8 @@ SETTINGS: tuple[Setting, ...] = (
             "address (Flask-Limiter syntax); more are answered 429."),
     Setting("API_TOKEN_DAYS", 365, "Default lifetime of a new API token, in days."),
     Setting("DB_POOL_SIZE", 5, "PostgreSQL connections each server process keeps open."),
+    Setting("DB_TIMEOUT", 10, "Seconds a request waits for the database (SQLite's write lock, "
+            "a PostgreSQL connection) before it answers 503."),
     Setting("CHANGE_CHECK_SECONDS", 1, "How often, at most, a server process asks the database "
             "whether corrections were approved (one single-row read); PostgreSQL also tells it "
             "at once through LISTEN/NOTIFY."),
@@ -112,7 +114,8 @@ def _validate(config: dict[str, Any]) -> None:
     if not 0 < config["SEARCH_LIMIT"] <= 50:
         raise DataError("setting SEARCH_LIMIT must be between 1 and 50")
     for name, low, high in (("SESSION_HOURS", 1, 24 * 90), ("API_TOKEN_DAYS", 1, 3650),
-                            ("DB_POOL_SIZE", 1, 100), ("CHANGE_CHECK_SECONDS", 1, 60)):
+                            ("DB_POOL_SIZE", 1, 100), ("CHANGE_CHECK_SECONDS", 1, 60),
+                            ("DB_TIMEOUT", 1, 300)):
         if not low <= config[name] <= high:
             raise DataError(f"setting {name} must be between {low} and {high}")
 

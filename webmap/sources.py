@@ -87,7 +87,8 @@ def _database_store(app: Flask, url: str, base: Any) -> DatabaseStore:
     if not isinstance(base, LayerStore):
         raise DataError(f"a database store corrects a LayerStore; setting STORE gave a "
                         f"{type(base).__name__}")
-    db = Database(url, pool_size=app.config["DB_POOL_SIZE"])
+    db = Database(url, pool_size=app.config["DB_POOL_SIZE"],
+                  wait_seconds=app.config["DB_TIMEOUT"])
     if not migrate.is_current(db):
         if not embedded(url, app.instance_path):
             raise DataError(f"database {db.display_url} has schema {migrate.current(db)}, the "

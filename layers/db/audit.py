@@ -24,7 +24,7 @@ from layers.db.models import AuditEntry
 ACTIONS = (
     "login", "login_failed", "logout", "propose", "approve", "reject", "revert",
     "user_add", "role_change", "user_disable", "user_enable", "password_change",
-    "token_issue", "token_revoke", "export", "apply",
+    "token_issue", "token_revoke", "export",
 )
 COLUMNS = ("id", "at", "action", "username", "client", "revision_id", "place_id", "detail")
 

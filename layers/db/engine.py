@@ -52,11 +52,10 @@ def parse_url(text: str) -> URL:
     return url
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, wait: float) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": WAIT_SECONDS,
-                                              "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": wait, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_conn: Any, record: Any) -> None:
@@ -70,7 +69,7 @@ def _sqlite_engine(url: URL) -> Engine:
         finally:
             dbapi_conn.enable_load_extension(False)
         for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL",
-                       f"busy_timeout={WAIT_SECONDS * 1000}"):
+                       f"busy_timeout={int(wait * 1000)}"):
             dbapi_conn.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")
@@ -81,10 +80,10 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
-def _postgresql_engine(url: URL, pool_size: int) -> Engine:
+def _postgresql_engine(url: URL, pool_size: int, wait: float) -> Engine:
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2,
-                         pool_pre_ping=True, pool_timeout=WAIT_SECONDS, pool_recycle=1800,
-                         connect_args={"connect_timeout": WAIT_SECONDS,
+                         pool_pre_ping=True, pool_timeout=wait, pool_recycle=1800,
+                         connect_args={"connect_timeout": max(1, round(wait)),
                                        "application_name": "planmap"})
 
 
@@ -121,11 +120,12 @@ def unavailable(db_url: str, error: exc.SQLAlchemyError) -> Unavailable | DataEr
 class Database:
     """An engine and its sessions. `transaction()` for writes, `reader()` for reads."""
 
-    def __init__(self, url: str | URL, pool_size: int = 5) -> None:
+    def __init__(self, url: str | URL, pool_size: int = 5,
+                 wait_seconds: float = WAIT_SECONDS) -> None:
         self.url = parse_url(url) if isinstance(url, str) else url
         self.backend = self.url.get_backend_name()
-        self.engine = (_sqlite_engine(self.url) if self.backend == "sqlite"
-                       else _postgresql_engine(self.url, pool_size))
+        self.engine = (_sqlite_engine(self.url, wait_seconds) if self.backend == "sqlite"
+                       else _postgresql_engine(self.url, pool_size, wait_seconds))
 
     def __repr__(self) -> str:
         return f"Database({self.url.render_as_string(hide_password=True)!r})"
