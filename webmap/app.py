@@ -20,7 +20,7 @@ from webmap.sources import get_store, install_store
 log = logging.getLogger(__name__)
 
 BLUEPRINTS = (pages.blueprint, api.blueprint, downloads.blueprint, ogcapi.blueprint,
-              figures.blueprint, embed.blueprint, edits_api.blueprint)
+              figures.blueprint, embed.blueprint, auth.blueprint, edits_api.blueprint)
 
 
 def _security_headers(resp: Response) -> Response:

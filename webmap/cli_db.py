@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "admin).")
     usub = u.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     add = usub.add_parser("add", help="add an account", description="Add an account.")
-    add.add_argument("username")
+    add.add_argument("username", metavar="NAME")
     add.add_argument("--role", required=True, help="viewer, editor, reviewer or admin")
     add.add_argument("--display-name", default="", help="the name shown beside its work")
     add.add_argument("--password-stdin", action="store_true",
@@ -74,23 +74,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.set_defaults(handler=_add)
     role = usub.add_parser("set-role", help="change an account's role",
                            description="Change an account's role.")
-    role.add_argument("username")
-    role.add_argument("role", help="viewer, editor, reviewer or admin")
+    role.add_argument("username", metavar="NAME")
+    role.add_argument("role", metavar="ROLE", help="viewer, editor, reviewer or admin")
     role.set_defaults(handler=_set_role)
     for name, verb in (("disable", "disable"), ("enable", "enable again")):
         p = usub.add_parser(name, help=f"{verb} an account", description=f"{verb.capitalize()} "
                             "an account (its sessions and tokens stop or start working).")
-        p.add_argument("username")
+        p.add_argument("username", metavar="NAME")
         p.set_defaults(handler=_disable if name == "disable" else _enable)
     pw = usub.add_parser("password", help="set an account's password",
                          description="Set an account's password.")
-    pw.add_argument("username")
+    pw.add_argument("username", metavar="NAME")
     pw.add_argument("--password-stdin", action="store_true",
                     help="read the password from the first line of standard input")
     pw.set_defaults(handler=_password)
     tok = usub.add_parser("token", help="issue an API token for an account",
                           description="Issue an API token (printed once) for an account.")
-    tok.add_argument("username")
+    tok.add_argument("username", metavar="NAME")
     tok.add_argument("--name", required=True, help="what will use it, e.g. 'QGIS in room 3'")
     tok.add_argument("--days", type=int, default=365, help="lifetime in days (default 365)")
     tok.set_defaults(handler=_token)

@@ -1,6 +1,7 @@
 """Accounts on the web: session sign-in, API tokens, CSRF, cookie flags, throttling.
 
-`init_app(app)` wires it all before any view runs:
+`init_app(app)` wires it all before any view runs (the app registers `blueprint`, the sign-in
+and token routes, with the others):
 - the session cookie is HttpOnly, SameSite=Lax, Secure on HTTPS (COOKIE_SECURE), and lasts
   SESSION_HOURS; its key is SECRET_KEY (generated once into the instance folder when unset);
 - each request's actor is loaded (`session.load_actor`); with READ_REQUIRES_LOGIN nobody else
@@ -29,6 +30,8 @@ from layers.db import audit
 from layers.db.errors import Conflict, Unauthorized
 from webmap.auth import limits, session
 from webmap.auth.views import blueprint
+
+__all__ = ["blueprint", "csrf", "init_app"]
 from webmap.responses import wants_json
 from webmap.sources import database_store
 
@@ -84,13 +87,14 @@ def init_app(app: Flask) -> None:
     app.session_interface = _SessionInterface()
     csrf.init_app(app)
     limits.init_app(app)
-    app.register_blueprint(blueprint)
     app.before_request(_guard)
     app.after_request(_audit_download)
     app.register_error_handler(Conflict, _conflict)
 
 
 def _guard() -> Any:
+    if request.routing_exception is not None:
+        return None  # 404/405 answer as they would without accounts
     session.load_actor()
     actor = session.current_actor()
     if current_app.config["READ_REQUIRES_LOGIN"] and actor is None and \
