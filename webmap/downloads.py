@@ -91,7 +91,7 @@ def download(layer_id: str, fmt: str) -> Response:
     kind.check_crs(crs)
     name = f"{layer_id}-{crs.param}{kind.extension}"
     cache = cache_of(current_app)
-    path = cache.folder / name
+    path = cache.folder / f"{store.version}-{name}"  # approved corrections make a new version
     with cache.lock(name):
         if not path.exists():
             export(store, [layer_id], kind, crs, path)

@@ -32,6 +32,7 @@ DB_FILE = "planmap.sqlite"
 
 STORE_KEY = "planmap.store"
 CACHE_KEY = "planmap.cache"
+SERVED_KEY = "planmap.served_version"
 _LOCK = threading.Lock()
 
 
@@ -64,6 +65,8 @@ def install_store(app: Flask) -> PlanStore:
 def database_url(config: dict[str, Any], instance_path: str) -> str | None:
     """The DATABASE_URL setting resolved: None for no database, the embedded SQLite file in
     the instance folder when it is empty."""
+    if "DATABASE_URL" not in config:
+        return None  # an app not made by create_app (a test's bare blueprint) has none
     setting = (config.get("DATABASE_URL") or "").strip()
     if setting.lower() == "none":
         return None
@@ -111,7 +114,20 @@ def get_store(app: Flask | None = None) -> PlanStore:
     pinned = g.get("planmap_store")
     if pinned is None:
         pinned = g.planmap_store = current()
+        if app.extensions.get(SERVED_KEY) != pinned.version:
+            _forget_old_versions(app, pinned.version)
     return pinned
+
+
+def _forget_old_versions(app: Flask, version: str) -> None:
+    """Drop cached answers keyed on a version no longer served, so a store that changes while
+    serving does not keep every old body (entries are keyed `(version, …)`)."""
+    with _LOCK:
+        app.extensions[SERVED_KEY] = version
+        for cache in app.extensions.get(CACHE_KEY, {}).values():
+            for key in [k for k in list(cache) if isinstance(k, tuple) and k
+                        and isinstance(k[0], str) and k[0] != version]:
+                cache.pop(key, None)
 
 
 def database_store(app: Flask | None = None) -> DatabaseStore | None:
