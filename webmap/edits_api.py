@@ -12,11 +12,12 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from geo.errors import BadRequest
+from geo.errors import BadRequest, NotFound
 from layers.edits.service import Edits
+from layers.edits.views import etag
 from webmap.auth.session import client_address, current_actor, requires
 from webmap.auth.views import json_body
-from webmap.sources import database_store
+from webmap.sources import database_store, get_store
 
 blueprint = Blueprint("edits", __name__)
 MISSING = object()
@@ -76,12 +77,20 @@ def queue():
 
 @blueprint.get("/api/revisions/<int:revision_id>")
 def revision(revision_id: int):
+    if database_store() is None:
+        raise NotFound(f"no revision {revision_id}: this server has no database")
     return jsonify(_edits().get(revision_id))
 
 
 @blueprint.get("/api/places/<place_id>/history")
 def history(place_id: str):
-    answer = _edits().history(place_id)
+    if database_store() is None:  # read-only: every place is as in the data files
+        get_store().place_record(place_id)
+        answer: dict[str, Any] = {"place_id": place_id, "head": None,
+                                  "etag": etag(place_id, None),
+                  "revisions": []}
+    else:
+        answer = _edits().history(place_id)
     response = jsonify(answer)
     response.headers["ETag"] = answer["etag"]
     response.headers["Cache-Control"] = "no-cache"

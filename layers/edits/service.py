@@ -114,7 +114,8 @@ class Edits:
             before = states[place_id] if place_id in states else self.base_feature(place_id)
             if kind == "place" and before is not None:
                 raise Conflict(f"a place {place_id!r} exists already")
-            if kind != "place" and kind != "revert" and before is None:
+            if before is None and (kind != "place" and (kind != "revert"
+                                                        or fields.get("state") is None)):
                 raise NotFound(f"unknown place id {place_id!r}")
             states[place_id] = ch.apply(before, kind, fields, geometry, sets_geometry)
             self.gazetteer(states)
