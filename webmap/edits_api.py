@@ -87,8 +87,7 @@ def history(place_id: str):
     if database_store() is None:  # read-only: every place is as in the data files
         get_store().place_record(place_id)
         answer: dict[str, Any] = {"place_id": place_id, "head": None,
-                                  "etag": etag(place_id, None),
-                  "revisions": []}
+                                  "etag": etag(place_id, None), "revisions": []}
     else:
         answer = _edits().history(place_id)
     response = jsonify(answer)
