@@ -23,6 +23,7 @@ from layers.store import LayerStore
 from webmap import create_app
 from webmap.cli import main as cli_main
 from webmap.downloads import cache_of
+from webmap.sources import get_store
 
 LAYER = "parks"
 SPELLINGS_4548 = ["4548", "EPSG:4548", "epsg:4548", "http://www.opengis.net/def/crs/EPSG/0/4548"]
@@ -186,6 +187,8 @@ def test_cache_holds_only_whole_files_and_leaves_with_the_app(store: LayerStore)
     folder = cache_of(app).folder
     names = sorted(p.name for p in folder.iterdir())
     assert not [n for n in names if n.startswith(".")]  # no temp folders or hidden half files
+    # files are named for the data version they were written from (corrections change it)
+    assert all(n.startswith(f"{store.version}-") for n in names)
     assert any(n.endswith(f"-{LAYER}-4490.kml") for n in names)
     assert any(n.endswith(f"-{LAYER}-gcj02-amap-overlay.gpkg") for n in names)
     assert not any(n.endswith((f"{LAYER}-4548.kml", "gcj02-amap-overlay.kml")) for n in names)
@@ -201,7 +204,8 @@ def _cache_names(app: Flask, name: str) -> set[str]:
     """The cache's name for the download `name` asked from the test client's host."""
     import hashlib
 
-    return {f"{hashlib.sha1(b'http://localhost/').hexdigest()[:8]}-{name}"}
+    version = get_store(app).version
+    return {f"{version}-{hashlib.sha1(b'http://localhost/').hexdigest()[:8]}-{name}"}
 
 
 FULL_DISK = """

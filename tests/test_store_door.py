@@ -110,6 +110,10 @@ def _requests(app, store: PlanStore, client) -> list[tuple[str, str, int]]:
             elif endpoint == "figures.plan_figure":
                 for pid in plan_ids:
                     add(r, f"/figures/plans/{pid}.png?{SMALL_FIGURE}")
+        elif endpoint in {"edits.queue", "auth.tokens"}:
+            add(r, r, 403)  # this app has no database: read-only, no accounts
+        elif endpoint == "edits.revision":
+            add(r, "/api/revisions/1", 404)
         elif endpoint == "ogcapi.unknown":
             add(r, "/ogcapi/nowhere", 404)
         elif endpoint == "ogcapi.item":

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from webmap import api, assets, downloads, embed, errors, figures, ogcapi, pages
+from webmap import api, assets, auth, downloads, edits_api, embed, errors, figures, ogcapi, pages
 from webmap.config import load_settings
 from webmap.responses import gzip_static
 from webmap.sources import get_store, install_store
@@ -20,7 +20,7 @@ from webmap.sources import get_store, install_store
 log = logging.getLogger(__name__)
 
 BLUEPRINTS = (pages.blueprint, api.blueprint, downloads.blueprint, ogcapi.blueprint,
-              figures.blueprint, embed.blueprint)
+              figures.blueprint, embed.blueprint, auth.blueprint, edits_api.blueprint)
 
 
 def _security_headers(resp: Response) -> Response:
@@ -50,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assets.install_local_assets()
 
     install_store(app)
+    auth.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.register(app)

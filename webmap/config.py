@@ -49,6 +49,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STORE", "layers.store:default_store", "module:function returning the store the "
             "service reads (a layers.protocol.PlanStore: every page, API answer, OGC collection, "
             "figure and download comes from it; a test or another district can supply its own)."),
+    Setting("DATABASE_URL", "", "The database of accounts, corrections and the audit log: empty "
+            "for the embedded SQLite file planmap.sqlite in the instance folder (created on "
+            "first start), a SQLAlchemy URL (postgresql+psycopg://user@host/planmap, "
+            "sqlite:///path), or none for no database (the file store: read-only, no accounts)."),
+    Setting("SECRET_KEY", "", "Key signing session cookies and CSRF tokens. Empty: generated "
+            "once into the instance folder (file secret_key). Set the same value on every "
+            "server behind one address."),
+    Setting("READ_REQUIRES_LOGIN", False, "Require signing in to read anything (pages, API, "
+            "OGC API, downloads), e.g. on an intranet; by default the atlas is public."),
+    Setting("SESSION_HOURS", 12, "How long a sign-in lasts."),
+    Setting("COOKIE_SECURE", "auto", "The session cookie's Secure flag: auto (set when the "
+            "request came over HTTPS), always, or never."),
+    Setting("LOGIN_LIMIT", "10 per minute;100 per day", "Sign-in attempts allowed per client "
+            "address (Flask-Limiter syntax); more are answered 429."),
+    Setting("API_TOKEN_DAYS", 365, "Default lifetime of a new API token, in days."),
+    Setting("DB_POOL_SIZE", 5, "PostgreSQL connections each server process keeps open."),
+    Setting("DB_TIMEOUT", 10, "Seconds a request waits for the database (SQLite's write lock, "
+            "a PostgreSQL connection) before it answers 503."),
+    Setting("CHANGE_CHECK_SECONDS", 1, "How often, at most, a server process asks the database "
+            "whether corrections were approved (one single-row read); PostgreSQL also tells it "
+            "at once through LISTEN/NOTIFY."),
 )
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
@@ -56,6 +77,7 @@ ENV_PREFIX = "PLANMAP_"
 CHOICES: dict[str, tuple[str, ...]] = {
     "DEFAULT_LANG": ("zh", "en"),
     "OFFLINE_ASSETS": ("raise", "strip"),
+    "COOKIE_SECURE": ("auto", "always", "never"),
 }
 
 
@@ -91,6 +113,11 @@ def _validate(config: dict[str, Any]) -> None:
         raise DataError("setting CENTER must be [lat, lon]")
     if not 0 < config["SEARCH_LIMIT"] <= 50:
         raise DataError("setting SEARCH_LIMIT must be between 1 and 50")
+    for name, low, high in (("SESSION_HOURS", 1, 24 * 90), ("API_TOKEN_DAYS", 1, 3650),
+                            ("DB_POOL_SIZE", 1, 100), ("CHANGE_CHECK_SECONDS", 1, 60),
+                            ("DB_TIMEOUT", 1, 300)):
+        if not low <= config[name] <= high:
+            raise DataError(f"setting {name} must be between {low} and {high}")
 
 
 def load_settings(

@@ -99,7 +99,9 @@ def download(layer_id: str, fmt: str) -> Response:
     tag = "" if kind.style_only else f"-{crs.file_tag}"
     name = f"{layer_id}{tag}{suffix}"
     cache = cache_of(current_app)
-    path = cache.folder / f"{hashlib.sha1(base_url.encode()).hexdigest()[:8]}-{name}"
+    # one file per data version (approved corrections make a new one) and base URL
+    site = hashlib.sha1(base_url.encode()).hexdigest()[:8]
+    path = cache.folder / f"{store.version}-{site}-{name}"
     with cache.lock(path.name):
         if not path.exists():
             export(store, [layer_id], kind, crs, path, base_url=base_url)

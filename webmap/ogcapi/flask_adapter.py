@@ -19,6 +19,7 @@ from webmap.ogcapi.catalog import Catalog, build_catalog
 from webmap.sources import get_store
 
 EXTENSION = "planmap_ogcapi"
+VERSION_KEY = "planmap_ogcapi.version"
 _LOCK = threading.Lock()
 
 blueprint = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
@@ -30,13 +31,19 @@ def synthetic_enabled(app: Flask) -> bool:
 
 
 def catalog_for(app: Flask) -> Catalog:
+    """The catalog of the store's current version (rebuilt when approved corrections change
+    it); a catalog placed on the app without a version (a test's) is kept as it is."""
     catalog = app.extensions.get(EXTENSION)
-    if catalog is None:
+    if catalog is not None and VERSION_KEY not in app.extensions:
+        return catalog
+    store = get_store(app)
+    if catalog is None or app.extensions[VERSION_KEY] != store.version:
         with _LOCK:
             catalog = app.extensions.get(EXTENSION)
-            if catalog is None:
-                catalog = build_catalog(get_store(app), synthetic=synthetic_enabled(app))
+            if catalog is None or app.extensions[VERSION_KEY] != store.version:
+                catalog = build_catalog(store, synthetic=synthetic_enabled(app))
                 app.extensions[EXTENSION] = catalog
+                app.extensions[VERSION_KEY] = store.version
     return catalog
 
 
