@@ -1,9 +1,15 @@
 /* planmap atlas, popups: a place's record, fetched when its popup opens.
  *
- * The popup shows the name, kind and precision, an excerpt of up to cfg.popup_passages passages
- * (around the first mention, marked; the place page has whole paragraphs) with their citations,
- * and links to the place page and the downloads of its layers. The record is fetched in the
- * current CRS, so a popup opened without a click (search, permalink) sits on the drawn shape.
+ * The popup shows the name, kind and precision, how exact its position is in words of the UI
+ * language (accuracy_zh / accuracy_en of the record), an excerpt of up to cfg.popup_passages
+ * passages (around the first mention, marked; the place page has whole paragraphs) with their
+ * citations, and links to the place page and the downloads of its layers. The record is fetched
+ * in the current CRS, so a popup opened without a click (search, permalink) sits on the drawn
+ * shape. Popups are never wider than the map leaves room for (phones).
+ *
+ * focusPlace(id) is what a search pick and a `?place=` link do: frame the place (a 400 m place
+ * fills a good part of the map), draw it highlighted over its layers, and open its popup; with
+ * {focus: true} the keyboard moves into the popup, so its links are the next Tab stops.
  */
 (function (Planmap) {
   'use strict';
@@ -53,13 +59,16 @@
 
     function popupNode(rec) {
       var title = cfg.lang === 'en' && rec.name_en ? rec.name_en + ' ' : '';
+      var accuracy = rec['accuracy_' + cfg.lang];
       var node = el('div', {'class': 'pm-popup', 'data-place': rec.id}, [
-        el('h3', {text: title + rec.name}),
+        el('h3', {text: title + rec.name, tabindex: '-1'}),
         el('div', {'class': 'pm-popup-meta'}, [
           (cfg.kinds[rec.kind] || rec.kind),
           el('span', {'class': 'pm-badge pm-precision-' + rec.precision,
             text: cfg.precisions[rec.precision] || rec.precision})
-        ])
+        ]),
+        accuracy ? el('p', {'class': 'pm-accuracy'}, [
+          el('span', {'class': 'pm-accuracy-label', text: S.accuracy + '：'}), accuracy]) : null
       ]);
       var passages = rec.passages || [];
       if (!passages.length) { node.appendChild(el('p', {text: S.no_passages})); }
@@ -79,29 +88,73 @@
       return b ? L.latLng((b[1] + b[3]) / 2, (b[0] + b[2]) / 2) : null;
     }
 
+    function popupOptions() {
+      var room = map.getSize().x - 50;
+      var width = Math.max(160, Math.min(cfg.styles.popup_max_width, room));
+      return {maxWidth: width, minWidth: Math.min(260, width), autoPanPadding: [20, 20]};
+    }
+
+    function openPopup(rec, at, opts) {
+      var popup = L.popup(popupOptions()).setLatLng(at).setContent(popupNode(rec));
+      popup.pmPlace = rec.id;
+      popup.openOn(map);
+      state.openPlace = rec.id;
+      map.fire('planmap:place');
+      if (opts && opts.focus) { popup.getElement().querySelector('h3').focus(); }
+    }
+
     // Open the popup of a place at latlng (a click), or at its anchor (search, permalink).
-    function showPlace(id, latlng) {
+    function showPlace(id, latlng, opts) {
       return fetchPlace(id).then(function (rec) {
         var at = latlng || centreOf(rec);
-        if (!at) { return rec; }
-        var popup = L.popup({maxWidth: 380, minWidth: 260, autoPanPadding: [30, 30]})
-          .setLatLng(at).setContent(popupNode(rec));
-        popup.pmPlace = id;
-        popup.openOn(map);
-        state.openPlace = id;
-        map.fire('planmap:place');
+        if (at) { openPopup(rec, at, opts); }
+        return rec;
+      }).catch(state.report);
+    }
+
+    var highlight = L.featureGroup().addTo(map);
+
+    // Frame a place, draw it highlighted, open its popup once the map has moved there.
+    function focusPlace(id, opts) {
+      return fetchPlace(id).then(function (rec) {
+        highlight.clearLayers();
+        if (!rec.geometry) { return rec; }
+        L.geoJSON(rec.geometry, {
+          interactive: false, className: 'pm-highlight',
+          style: function () {
+            var p = state.style.place;
+            return {color: p.color, fillColor: p.fill_color, fillOpacity: p.fill_opacity,
+              weight: p.weight};
+          },
+          pointToLayer: function (f, latlng) {
+            return L.circleMarker(latlng, {radius: cfg.styles.point.radius + 4});
+          }
+        }).addTo(highlight);
+        state.highlighted = id;
+        var b = rec.bbox;
+        // without animation the map is there when fitBounds returns, so the popup opens on it
+        map.fitBounds(L.latLngBounds([b[1], b[0]], [b[3], b[2]]),
+          {maxZoom: cfg.styles.fit_max_zoom, padding: [40, 40], animate: false});
+        openPopup(rec, centreOf(rec), opts);
         return rec;
       }).catch(state.report);
     }
 
     map.on('popupclose', function (e) {
+      if (e.popup && e.popup.pmPlace === state.highlighted) {
+        highlight.clearLayers();
+        state.highlighted = null;
+      }
       if (e.popup && e.popup.pmPlace === state.openPlace) {
         state.openPlace = null;
         map.fire('planmap:place');
       }
     });
+    map.on('planmap:basemap', function () { highlight.clearLayers(); state.highlighted = null; });
 
     state.fetchPlace = fetchPlace;
+    state.focusPlace = focusPlace;
+    state.popupOptions = popupOptions;
     state.centreOf = centreOf;
     state.showPlace = showPlace;
     Planmap.openPlace = showPlace;
