@@ -23,6 +23,8 @@
     if (marks.length && text.length > 160) {
       from = Math.max(0, marks[0][0] - 60);
       to = Math.min(text.length, marks[0][1] + 90);
+    } else if (text.length > 160) {
+      to = 160;  // excerpts stay short: a popup has no scrolling box inside it
     }
     var quote = el('blockquote');
     if (from > 0) { quote.appendChild(document.createTextNode('…')); }
