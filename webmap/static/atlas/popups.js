@@ -7,8 +7,9 @@
  * in the current CRS, so a popup opened without a click (search, permalink) sits on the drawn
  * shape. Popups are never wider than the map leaves room for (phones).
  *
- * focusPlace(id) is what a search pick and a `?place=` link do: frame the place (a 400 m place
- * fills a good part of the map), draw it highlighted over its layers, and open its popup; with
+ * focusPlace(id) is what a search pick and a `?place=` link do: draw the place highlighted over
+ * its layers, open its popup on the place's top edge and frame the place under the popup (a
+ * 400 m place fills a good part of the map); with
  * {focus: true} the keyboard moves into the popup, so its links are the next Tab stops.
  */
 (function (Planmap) {
@@ -97,12 +98,15 @@
     }
 
     function openPopup(rec, at, opts) {
-      var popup = L.popup(popupOptions()).setLatLng(at).setContent(popupNode(rec));
+      var options = popupOptions();
+      if (opts && opts.autoPan === false) { options.autoPan = false; }
+      var popup = L.popup(options).setLatLng(at).setContent(popupNode(rec));
       popup.pmPlace = rec.id;
       popup.openOn(map);
       state.openPlace = rec.id;
       map.fire('planmap:place');
       if (opts && opts.focus) { popup.getElement().querySelector('h3').focus(); }
+      return popup;
     }
 
     // Open the popup of a place at latlng (a click), or at its anchor (search, permalink).
@@ -133,11 +137,15 @@
           }
         }).addTo(highlight);
         state.highlighted = id;
-        var b = rec.bbox;
-        // without animation the map is there when fitBounds returns, so the popup opens on it
-        map.fitBounds(L.latLngBounds([b[1], b[0]], [b[3], b[2]]),
-          {maxZoom: cfg.styles.fit_max_zoom, padding: [40, 40], animate: false});
-        openPopup(rec, centreOf(rec), opts);
+        // The popup opens on the top edge of the place, and the map frames the place below it,
+        // so that neither hides the other.
+        var b = rec.bbox, bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+        var popup = openPopup(rec, L.latLng(b[3], (b[0] + b[2]) / 2),
+          L.extend({}, opts, {autoPan: false}));
+        var room = map.getSize();
+        var above = Math.min(popup.getElement().offsetHeight + 40, room.y * 0.6);
+        map.fitBounds(bounds, {maxZoom: cfg.styles.fit_max_zoom, animate: false,
+          paddingTopLeft: [30, above], paddingBottomRight: [30, 30]});
         return rec;
       }).catch(state.report);
     }
