@@ -1,8 +1,8 @@
 /* planmap atlas, labels: the names of shown places on the map, from a zoom where they fit.
  *
  * From cfg.styles.label_zoom in, each shape in view gets its name when the name fits it (an
- * area at least as wide as its name, a line at least as long; points always) and does not
- * overlap a name already placed; the places the plans name most are placed first. Names are
+ * area at least as wide as its name, a line at least as long; points always) and overlaps
+ * neither a name already placed nor a control; the places the plans name most are placed first. Names are
  * laid out again after every move, zoom, filter and layer change, in a pane above the shapes
  * that takes no clicks. Text goes in with textContent.
  */
@@ -50,11 +50,21 @@
       });
     }
 
+    // The boxes of the map's controls (panel, search, legend…): no name goes under them.
+    function controls() {
+      var origin = map.getContainer().getBoundingClientRect();
+      return Array.prototype.map.call(map.getContainer().querySelectorAll('.leaflet-control'),
+        function (c) {
+          var r = c.getBoundingClientRect();
+          return {x: r.left - origin.left, y: r.top - origin.top, w: r.width, h: r.height};
+        });
+    }
+
     function layout() {
       pane.textContent = '';
       state.labelled = [];
       if (map.getZoom() < conf.label_zoom) { return; }
-      var size = map.getSize(), view = map.getBounds(), placed = [];
+      var size = map.getSize(), view = map.getBounds(), placed = controls();
       var height = parseInt(conf.label_font, 10) + 4;
       var shapes = state.shapes().filter(function (s) {
         var b = s.getBounds ? s.getBounds() : L.latLngBounds([s.getLatLng()]);
