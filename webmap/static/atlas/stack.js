@@ -1,6 +1,6 @@
 /* planmap atlas, stack: a click where several places are drawn as one area lists them all.
  *
- * A place known only by the area it lies in is drawn as that area ("area-only"), so twenty
+ * A place known only by the area it lies in is drawn as that area (outline only), so twenty
  * parks of 科学城北区 share its outline, and a click there would otherwise open one of them at
  * random. state.pick(shape, latlng) looks for every shown shape with the same outline (the same
  * bounds and vertex count) as the one clicked: one → its popup; several → a popup listing each
