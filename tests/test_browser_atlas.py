@@ -178,10 +178,10 @@ def test_amap_basemap_reloads_overlays_in_gcj02(browser):  # noqa: F811
 
     srv, server, thread = start_server({"ONLINE_BASEMAPS": ["amap"]})
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
-    page = context.new_page()
-    page.guard = guard_page(page)
+    pg = context.new_page()
+    pg.guard = guard_page(pg)
     try:
-        _amap_reloads(page, srv)
+        _amap_reloads(pg, srv)
     finally:
         context.close()
         server.shutdown()
@@ -318,10 +318,25 @@ def test_share_gives_the_permalink(page, live_server):  # noqa: F811
     assert link == page.url
     query = parse_qs(urlsplit(link).query)
     assert query["layers"] == ["heritage"] and query["zoom"] == ["12"]
-    has_embed = page.evaluate("!!Planmap.state.cfg.api.embed")
-    if has_embed:
-        code = page.locator(".pm-share-code").input_value()
-        assert code.startswith("<iframe src=") and "/embed?" in code and "layers=heritage" in code
+    assert page.locator(".pm-share-button").get_attribute("aria-expanded") == "true"
+    assert page.evaluate("!!Planmap.state.cfg.api.embed"), "the embed page is installed"
+    code = page.locator(".pm-share-code").input_value()
+    assert code.startswith("<iframe src=") and "/embed?" in code and "layers=heritage" in code
+    assert ' title="海淀规划地图"' in code and " allowfullscreen" in code
+    # every field has a label; the size changes the snippet
+    for field in ("#pm-share-link", "#pm-share-code", "#pm-share-w", "#pm-share-h"):
+        fid = field[1:]
+        assert page.locator(f'label[for="{fid}"]').count() == 1, field
+    page.get_by_label("宽（像素）").fill("640")
+    assert 'width="640"' in page.locator(".pm-share-code").input_value()
+    # the copy buttons put the text on the clipboard and say so
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.locator(".pm-copy", has_text="复制嵌入代码").click()
+    page.wait_for_function("document.querySelector('.pm-share-code').closest('.pm-share-panel')"
+                           ".querySelector('.pm-copy-status:not(:empty)') !== null")
+    assert page.evaluate("navigator.clipboard.readText()") == \
+        page.locator(".pm-share-code").input_value()
+    assert "已复制" in page.locator(".pm-copy-status").all_inner_texts()
     assert_clean(page)
 
 

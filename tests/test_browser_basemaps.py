@@ -87,7 +87,8 @@ def pg(browser):  # noqa: F811
 
 
 def choose(page, title: str) -> None:
-    page.locator(".leaflet-control-layers-base").get_by_role("radio", name=title, exact=True).check()
+    base = page.locator(".leaflet-control-layers-base")
+    base.get_by_role("radio", name=title, exact=True).check()
 
 
 def test_an_intranet_service_is_offered_and_drawn(pg, bureau, tiles):

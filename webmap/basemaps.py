@@ -45,7 +45,7 @@ BASEMAPS: tuple[dict[str, Any], ...] = (
         "tiles": ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"],
         "subdomains": "",
         "max_native_zoom": 19,
-        "attribution": "© OpenStreetMap contributors",
+        "attribution": "© OpenStreetMap contributors (ODbL)",
     },
     {
         "id": "tianditu-vec",
