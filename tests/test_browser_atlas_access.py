@@ -93,8 +93,11 @@ def test_phone_popup_fits_the_screen(phone, live_server, artifacts_dir):  # noqa
     phone.goto(live_server.url + "/?layers=heritage&place=yiheyuan")
     phone.wait_for_selector('.leaflet-popup .pm-popup[data-place="yiheyuan"]', timeout=15000)
     phone.wait_for_timeout(300)
-    width = phone.locator(".leaflet-popup").bounding_box()["width"]
-    assert width <= PHONE["width"] - 20, width
+    popup = phone.locator(".leaflet-popup").bounding_box()
+    assert popup["width"] <= PHONE["width"] - 20, popup
+    map_box = phone.locator(".folium-map").bounding_box()
+    assert popup["y"] >= map_box["y"] and popup["y"] + popup["height"] <= map_box["y"] + \
+        map_box["height"], (popup, map_box)
     phone.screenshot(path=str(artifacts_dir / "atlas-phone-popup.png"))
     assert_clean(phone)
 
@@ -139,6 +142,7 @@ def test_keyboard_path_search_to_popup(page, live_server, artifacts_dir):  # noq
     assert page.evaluate("document.activeElement.closest('.pm-popup') !== null")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('.leaflet-popup') !== null")
+    page.wait_for_timeout(400)  # the popup's fade-in
     page.screenshot(path=str(artifacts_dir / "keyboard-3-popup.png"))
 
     # Esc closes a result list

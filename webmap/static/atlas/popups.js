@@ -92,9 +92,11 @@
     }
 
     function popupOptions() {
-      var room = map.getSize().x - 50;
-      var width = Math.max(160, Math.min(cfg.styles.popup_max_width, room));
-      return {maxWidth: width, minWidth: Math.min(260, width), autoPanPadding: [20, 20]};
+      var size = map.getSize();
+      var width = Math.max(160, Math.min(cfg.styles.popup_max_width, size.x - 50));
+      // taller content scrolls inside the popup (its links keep it reachable by keyboard)
+      return {maxWidth: width, minWidth: Math.min(260, width), autoPanPadding: [20, 20],
+        maxHeight: Math.max(160, Math.round(size.y * (U.small(state) ? 0.4 : 0.55)))};
     }
 
     function openPopup(rec, at, opts) {
@@ -120,6 +122,15 @@
 
     var highlight = L.featureGroup().addTo(map);
 
+    // How far down the map the controls of its top corners reach.
+    function controlsBottom() {
+      var top = map.getContainer().getBoundingClientRect().top, bottom = 0;
+      map.getContainer().querySelectorAll('.leaflet-top .leaflet-control').forEach(function (c) {
+        bottom = Math.max(bottom, c.getBoundingClientRect().bottom - top);
+      });
+      return bottom;
+    }
+
     // Frame a place, draw it highlighted, open its popup once the map has moved there.
     function focusPlace(id, opts) {
       return fetchPlace(id).then(function (rec) {
@@ -142,8 +153,9 @@
         var b = rec.bbox, bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
         var popup = openPopup(rec, L.latLng(b[3], (b[0] + b[2]) / 2),
           L.extend({}, opts, {autoPan: false}));
-        var room = map.getSize();
-        var above = Math.min(popup.getElement().offsetHeight + 40, room.y * 0.6);
+        // on a phone the popup spans the map's width, so it goes below the top controls
+        var above = Math.min((U.small(state) ? controlsBottom() : 0) +
+          popup.getElement().offsetHeight + 30, map.getSize().y * 0.75);
         map.fitBounds(bounds, {maxZoom: cfg.styles.fit_max_zoom, animate: false,
           paddingTopLeft: [30, above], paddingBottomRight: [30, 30]});
         return rec;
