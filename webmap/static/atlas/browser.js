@@ -1,8 +1,8 @@
 /* planmap atlas, browser: a table of the places in view, as uMap's data browser.
  *
  * The panel's "places in view" section lists every shown place whose shape reaches into the
- * map's view (each place once, with the layer it is shown in), up to cfg.styles.browser_rows.
- * Column headers are buttons that sort (aria-sort says how); each row's "zoom to" frames the
+ * map's view (each place once: name, kind, precision, how often the plans name it), up to
+ * cfg.styles.browser_rows. Column headers are buttons that sort (aria-sort says how); each row's "zoom to" frames the
  * place and focuses its shape, so Enter then opens its popup. The table follows the map while
  * the section is open.
  */
@@ -15,15 +15,12 @@
     var map = state.map, cfg = state.cfg, S = cfg.strings;
     if (!cfg.control) { return; }
     var limit = cfg.styles.browser_rows;
-    var titles = {};
-    cfg.layers.forEach(function (d) { titles[d.id] = d.title; });
     var columns = [
       {key: 'name', title: S.name, value: function (r) { return r.name; }},
       {key: 'kind', title: S.kind, value: function (r) { return cfg.kinds[r.kind] || r.kind; }},
       {key: 'precision', title: S.precision,
         value: function (r) { return cfg.precisions[r.precision] || r.precision; }},
-      {key: 'mentions', title: S.mentions, value: function (r) { return r.mentions; }},
-      {key: 'layer', title: S.layer_list, value: function (r) { return titles[r.layer] || r.layer; }}
+      {key: 'mentions', title: S.mentions, value: function (r) { return r.mentions; }}
     ];
     var sort = {key: 'mentions', dir: -1};
     var count = el('p', {'class': 'pm-browser-count', role: 'status'});
@@ -43,7 +40,7 @@
         seen[s.pmPlace] = true;
         var p = s.feature.properties;
         out.push({id: s.pmPlace, shape: s, name: cfg.lang === 'en' && p.name_en ? p.name_en : p.name,
-          kind: p.kind, precision: p.precision, mentions: p.mention_count || 0, layer: s.pmLayer});
+          kind: p.kind, precision: p.precision, mentions: p.mention_count || 0});
       });
       return out;
     }

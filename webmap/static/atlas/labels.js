@@ -1,8 +1,8 @@
 /* planmap atlas, labels: the names of shown places on the map, from a zoom where they fit.
  *
  * From cfg.styles.label_zoom in, each shape in view gets its name when the name fits it (an
- * area at least as wide as its name, a line at least as long; points always) and overlaps
- * neither a name already placed nor a control; the places the plans name most are placed first. Names are
+ * area at least as wide as its name, a line at least as long; points always) and overlaps no
+ * name already placed, no basemap name and no control; the places the plans name most are placed first. Names are
  * laid out again after every move, zoom, filter and layer change, in a pane above the shapes
  * that takes no clicks. Text goes in with textContent.
  */
@@ -50,10 +50,12 @@
       });
     }
 
-    // The boxes of the map's controls (panel, search, legend…): no name goes under them.
+    // The boxes of the map's controls (panel, search, legend…) and of the basemap's own names:
+    // no name goes over them.
     function controls() {
       var origin = map.getContainer().getBoundingClientRect();
-      return Array.prototype.map.call(map.getContainer().querySelectorAll('.leaflet-control'),
+      var taken = '.leaflet-control, .leaflet-tooltip.pm-district-label, .leaflet-tooltip.pm-minor-label';
+      return Array.prototype.map.call(map.getContainer().querySelectorAll(taken),
         function (c) {
           var r = c.getBoundingClientRect();
           return {x: r.left - origin.left, y: r.top - origin.top, w: r.width, h: r.height};
