@@ -131,7 +131,8 @@ def test_a_gcj02_service_shifts_the_overlays(pg, bureau, tiles):
 def test_a_service_that_does_not_answer_is_reported_and_the_offline_map_returns(pg, bureau):
     pg.goto(bureau.url + "/?layers=zones")
     pg.wait_for_selector(READY, timeout=15000)
-    choose(pg, "停用的服务")
+    # a click, not check(): the radio unchecks itself as the offline basemap comes back
+    pg.locator(".leaflet-control-layers-base").get_by_role("radio", name="停用的服务").click()
     notice = pg.locator(".pm-notice[role=alert]")
     notice.wait_for(timeout=8000)
     assert "停用的服务" in notice.inner_text() and "离线" in notice.inner_text()

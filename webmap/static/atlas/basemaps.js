@@ -121,8 +121,9 @@
       return group;
     }
 
-    // A message over the map (role=alert), with a button to dismiss it.
+    // A message over the map (role=alert), with a button to dismiss it; a new one replaces it.
     state.notify = function (text) {
+      map.getContainer().querySelectorAll('.pm-notice').forEach(function (n) { n.remove(); });
       var close = U.el('button', {type: 'button', 'class': 'pm-notice-close',
         'aria-label': cfg.strings.dismiss, text: '×'});
       var box = U.el('div', {'class': 'pm-notice', role: 'alert'}, [U.el('span', {text: text}), close]);
