@@ -86,6 +86,8 @@ def test_phone_controls_leave_the_map_free_and_pinch_zooms(phone, live_server, a
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true"
     assert phone.locator("#pm-panel-body .leaflet-control-layers-overlays input").count() > 10
+    phone.wait_for_timeout(300)
+    phone.screenshot(path=str(artifacts_dir / "atlas-phone-panel.png"))
     assert_clean(phone)
 
 

@@ -128,7 +128,8 @@ def test_a_gcj02_service_shifts_the_overlays(pg, bureau, tiles):
     assert not problems, json.dumps(problems, ensure_ascii=False)
 
 
-def test_a_service_that_does_not_answer_is_reported_and_the_offline_map_returns(pg, bureau):
+def test_a_service_that_does_not_answer_is_reported_and_the_offline_map_returns(pg, bureau,
+                                                                                artifacts_dir):
     pg.goto(bureau.url + "/?layers=zones")
     pg.wait_for_selector(READY, timeout=15000)
     # a click, not check(): the radio unchecks itself as the offline basemap comes back
@@ -141,6 +142,7 @@ def test_a_service_that_does_not_answer_is_reported_and_the_offline_map_returns(
         "radio", name="规划底图（离线）", exact=True).is_checked()
     assert pg.locator(".leaflet-tile").count() == 0
     pg.wait_for_timeout(500)
+    pg.screenshot(path=str(artifacts_dir / "atlas-basemap-down.png"))
     # one probe, one failure: no storm of tile errors
     g = pg.guard
     assert len(g.failed) == 1 and len(g.console_errors) <= 1, g.problems()
