@@ -145,6 +145,11 @@ class PlanStore(Protocol):
         """Places matching typed text (geo.search): exact, then prefix, then substring."""
         ...
 
+    def nearest(self, q: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Places whose names come closest to typed text that `search` does not find, as the
+        same records, closest first: "did you mean" for the atlas and the API."""
+        ...
+
     def search_keywords(self, place_id: str) -> tuple[str, ...]:
         """Extra words a free-text filter (OGC `q`) should find a place by: aliases and
         pinyin, which feature properties do not carry."""

@@ -37,7 +37,7 @@ from geo.gazetteer import Gazetteer, Place, default_gazetteer, load_gazetteer
 from geo.licences import Attribution
 from geo.paths import data_dir
 from geo.reader import PlanDoc, read_plan
-from geo.search import PlaceIndex, fold, pinyin
+from geo.search import Hit, PlaceIndex, fold, pinyin
 from layers.basemap import BasemapFeature, basemap_features
 from layers.definitions import Definitions, LayerDef, check_references, load_definitions
 from layers.documents import plan_document
@@ -346,28 +346,36 @@ class LayerStore:
         then the places the plans mention most."""
         if not fold(q):
             raise BadRequest("search needs a non-empty query")
-        hits = self._index.search(q, limit=limit,
-                                  weight=lambda pid: self._props[pid]["mention_count"])
-        out = []
-        for hit in hits:
-            place = self.gazetteer.get(hit.place_id)
-            props = self._props[hit.place_id]
-            out.append(
-                {
-                    "id": hit.place_id,
-                    "name": props["name"],
-                    "name_en": props["name_en"],
-                    "kind": props["kind"],
-                    "precision": props["precision"],
-                    "layer": props["layer"],
-                    "mention_count": props["mention_count"],
-                    "located": place.geometry is not None,
-                    "bbox": list(place.geometry.bounds) if place.geometry is not None else None,
-                    "matched": hit.matched,
-                    "match": hit.match,
-                }
-            )
-        return out
+        hits = self._index.search(q, limit=limit, weight=self._weight)
+        return [self._hit_json(hit) for hit in hits]
+
+    def nearest(self, q: str, limit: int = 5) -> list[dict]:
+        """The places whose names come closest to `q` (geo.search), for a search that found
+        nothing: the same records as `search`, closest first."""
+        if not fold(q):
+            raise BadRequest("search needs a non-empty query")
+        hits = self._index.nearest_hits(q, limit, weight=self._weight)
+        return [self._hit_json(hit) for hit in hits]
+
+    def _weight(self, place_id: str) -> int:
+        return int(self._props[place_id]["mention_count"])
+
+    def _hit_json(self, hit: Hit) -> dict:
+        place = self.gazetteer.get(hit.place_id)
+        props = self._props[hit.place_id]
+        return {
+            "id": hit.place_id,
+            "name": props["name"],
+            "name_en": props["name_en"],
+            "kind": props["kind"],
+            "precision": props["precision"],
+            "layer": props["layer"],
+            "mention_count": props["mention_count"],
+            "located": place.geometry is not None,
+            "bbox": list(place.geometry.bounds) if place.geometry is not None else None,
+            "matched": hit.matched,
+            "match": hit.match,
+        }
 
     def search_keywords(self, place_id: str) -> tuple[str, ...]:
         """Aliases and pinyin (given, run together, and derived from the name and aliases),

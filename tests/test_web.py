@@ -105,7 +105,8 @@ def test_unknown_key_in_config_file(tmp_path):
 def test_tianditu_offered_only_with_a_key():
     plain = create_app({"TESTING": True}).test_client().get("/").get_data(as_text=True)
     assert "tianditu.gov.cn" not in plain
-    keyed = create_app({"TESTING": True, "TIANDITU_KEY": "k123"}).test_client().get("/")
+    keyed = create_app({"TESTING": True, "TIANDITU_KEY": "k123",
+                        "ONLINE_BASEMAPS": ["tianditu-vec"]}).test_client().get("/")
     body = keyed.get_data(as_text=True)
     assert "tianditu.gov.cn" in body and "tk=k123" in body
     none = create_app({"TESTING": True, "ONLINE_BASEMAPS": []}).test_client().get("/")
@@ -187,7 +188,7 @@ def test_layer_geojson_headers_etag_gzip(client, store):
     assert fc["type"] == "FeatureCollection"
     assert len(fc["features"]) == len(store.features(lid))
     assert set(fc["features"][0]["properties"]) <= {
-        "id", "name", "name_en", "kind", "precision", "layer", "mention_count"}
+        "id", "name", "name_en", "kind", "precision", "layer", "mention_count", "plans", "years"}
     again = client.get(f"/api/layers/{lid}.geojson", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     zipped = client.get(f"/api/layers/{lid}.geojson", headers={"Accept-Encoding": "gzip"})
@@ -344,7 +345,8 @@ def test_page_errors_are_html_pages(client, url, status):
 
 
 def test_atlas_permalink_parameters_are_applied(client):
-    html = client.get("/?layers=heritage&center=40.01,116.28&zoom=13&basemap=osm&place=beiqinglu"
+    online = create_app({"TESTING": True, "ONLINE_BASEMAPS": ["osm"]}).test_client()
+    html = online.get("/?layers=heritage&center=40.01,116.28&zoom=13&basemap=osm&place=beiqinglu"
                       ).get_data(as_text=True)
     cfg = json.loads(re.search(r"Planmap\.init\(\w+, (\{.*\})\);", html).group(1))
     assert cfg["visible"] == ["heritage"]

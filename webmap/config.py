@@ -7,6 +7,7 @@ rather than a silently ignored key.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 from geo.datafiles import read_toml
 from geo.errors import DataError
+from webmap import basemaps
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEFAULT_LANG", "zh", "Language of the UI when neither ?lang= nor Accept-Language "
             "chooses one: zh or en."),
     Setting("DEFAULT_BASEMAP", "vector", "Basemap shown when the URL names none: vector (drawn "
-            "from the project's data, works offline), osm, tianditu-vec, tianditu-img or amap."),
-    Setting("ONLINE_BASEMAPS", ["osm", "tianditu-vec", "tianditu-img", "amap"],
-            "Online tile basemaps offered in the layer control (never shown by default). An "
-            "empty list hides them all, e.g. on an intranet."),
+            "from the project's data, works offline), osm, tianditu-vec, tianditu-img, amap or "
+            "the id of a service in BASEMAPS."),
+    Setting("ONLINE_BASEMAPS", [], "Online tile basemaps to offer in the layer control: any "
+            "of osm, tianditu-vec, tianditu-img, amap. Empty by default: the atlas asks "
+            "nothing of the internet unless a site turns these on."),
+    Setting("BASEMAPS", [], "The site's own tile services (e.g. the bureau's intranet XYZ or "
+            "WMTS), as [[basemaps]] tables in the settings file (or JSON in the environment): "
+            "id, title (or {zh, en}), kind (xyz or wmts), url template, crs (WGS-84, CGCS2000 "
+            "or GCJ-02; overlays are shifted for GCJ-02), attribution, min_zoom, max_zoom, and "
+            "subdomains when the url has {s}. Checked when the service starts."),
     Setting("TIANDITU_KEY", "", "Tianditu (天地图) API key (tk); the Tianditu basemaps are offered "
             "only when it is set."),
     Setting("FRAME_ANCESTORS", "*", "Origins allowed to frame /embed (CSP frame-ancestors), "
@@ -81,8 +89,20 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Settings holding tables rather than words: passed through as lists, checked by their owner.
+TABLES = ("BASEMAPS",)
+
+
 def _coerce(name: str, raw: Any, where: str) -> Any:
     default = DEFAULTS[name]
+    if name in TABLES:
+        try:
+            value = json.loads(raw) if isinstance(raw, str) else raw
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{where}: setting {name} is not JSON: {exc}") from None
+        if not isinstance(value, list):
+            raise DataError(f"{where}: setting {name} must be a list of tables")
+        return value
     try:
         if isinstance(default, bool):
             if isinstance(raw, str):
@@ -118,6 +138,7 @@ def _validate(config: dict[str, Any]) -> None:
                             ("DB_TIMEOUT", 1, 300)):
         if not low <= config[name] <= high:
             raise DataError(f"setting {name} must be between {low} and {high}")
+    basemaps.check_settings(config)
 
 
 def load_settings(

@@ -16,7 +16,7 @@ from geo import geometry_out
 from geo.crs_names import WGS84
 from geo.gazetteer import Place
 from layers.protocol import PlanStore
-from webmap import downloads, i18n, maps
+from webmap import basemaps, downloads, i18n, maps
 from webmap.api import layer_summary, place_json
 from webmap.permalink import parse_view, with_query
 from webmap.sources import get_store
@@ -49,17 +49,22 @@ def atlas_config(args: Any, lang: str, *, chrome: bool = True) -> dict[str, Any]
     The atlas and /embed both call this, so one link shows one view in both.
     """
     store = get_store()
-    layers = [layer for layer in _layers(store, lang) if layer["group"] != "plan"]
-    view = parse_view(args, {layer["id"] for layer in layers}, current_app.config["MAX_ZOOM"])
+    layers = _layers(store, lang)
+    view = parse_view(args, {layer["id"] for layer in layers}, current_app.config["MAX_ZOOM"],
+                      basemaps.all_ids(current_app.config))
     if view.place is not None:
         store.place_record(view.place)  # an unknown place is a 404, not a silent empty popup
     config = maps.base_config(lang)
-    defaults = [layer.id for layer in store.layers if layer.default_visible
-                and layer.group != "plan"]
+    defaults = [layer.id for layer in store.layers if layer.default_visible]
     config.update(
         layers=layers,
         visible=view.layers if view.layers is not None else defaults,
         place=view.place,
+        # a link naming a place but no view (a place page's "show on the atlas") frames it
+        fit_place=view.place is not None and view.center is None and view.zoom is None,
+        plans=[{"id": p.id, "title": p.short_title or p.title, "year": p.year}
+               for p in store.plans()],
+        about=maps.about_config(lang) if chrome else None,
         control=chrome,
         legend=True,
         search=chrome,
