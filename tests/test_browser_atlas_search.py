@@ -77,8 +77,8 @@ def search_and_pick(pg, typed: str, pid: str) -> None:
     ("頤和園", "yiheyuan"),       # traditional characters
     ("zgc", "zhongguancun"),      # pinyin initials
     ("Summer Palace", "yiheyuan"),  # English
-    # 西二旗 is a station the rail data brings; until then a place the gazetteer holds
-    ("西三旗", "xisanqi"),
+    ("西二旗", "xierqizhan"),     # a station, not a place the plans name
+
     ("颐和圆", "yiheyuan"),       # a close spelling
 ])
 def test_search_finds_and_frames_the_place(page, live_server, typed, pid):  # noqa: F811

@@ -34,6 +34,9 @@ def test_initials_keep_digits_and_latin() -> None:
     ("頤和園", "yiheyuan"), ("颐和园", "yiheyuan"), ("Summer Palace", "yiheyuan"),
     ("summer palace", "yiheyuan"), ("zgc", "zhongguancun"), ("ZGC", "zhongguancun"),
     ("bql", "beiqinglu"), ("北清路", "beiqinglu"),
+    # places the plans do not name, found through the rail stations (OpenStreetMap)
+    ("西二旗", "xierqizhan"), ("回龙观", "huilongguanzhan"), ("西小口", "xixiaokouzhan"),
+    ("苏州街", "suzhoujiezhan"), ("xierqi", "xierqizhan"),
 ])
 def test_search_finds_the_place_first(store: LayerStore, typed: str, pid: str) -> None:
     results = store.search(typed, limit=5)
@@ -56,7 +59,9 @@ def test_fuzzy_only_when_nothing_matches_plainly(store: LayerStore) -> None:
     assert "zhongguancun" not in [r["id"] for r in store.search("gc", limit=50)]
 
 
-@pytest.mark.parametrize("typed", ["西小口", "苏州街", "回龙观"])
+# names in Haidian the gazetteer does not hold (since the stations came in, 西小口, 苏州街 and
+# 回龙观 are found)
+@pytest.mark.parametrize("typed", ["小西天", "万柳东路", "八里庄"])
 def test_a_miss_has_nearest_names(store: LayerStore, typed: str) -> None:
     assert store.search(typed) == []
     nearest = store.nearest(typed)
@@ -72,7 +77,7 @@ def test_nearest_names_are_close_first(index: PlaceIndex) -> None:
 
 
 def test_api_answers_nearest_for_a_miss(client) -> None:
-    r = client.get("/api/places?q=西小口").get_json()
+    r = client.get("/api/places?q=万柳东路").get_json()
     assert r["results"] == [] and r["nearest"]
     assert all(n["page"].startswith("/places/") for n in r["nearest"])
     r = client.get("/api/places?q=頤和園").get_json()
