@@ -160,6 +160,7 @@ class LayerStore:
                         "line": para.line,
                         "section": list(para.section_labels),
                         "citation": para.citation,
+                        "citation_en": para.citation_en,
                         "text": para.text,
                         "mentions": [[m.start - para.start, m.end - para.start] for m in mentions],
                     }
@@ -178,7 +179,8 @@ class LayerStore:
             raise DataError(
                 f"layers.toml layer {layer.id!r}: defined_by {plan_id}:{line} is not a paragraph"
             ) from None
-        return replace(layer, defined_by=paragraph.citation)
+        return replace(layer, defined_by=paragraph.citation,
+                       defined_by_en=paragraph.citation_en)
 
     def _properties(self, place: Place) -> dict:
         counts = self._mentions.get(place.id, {})
@@ -388,7 +390,8 @@ def _document(meta: PlanMeta, paragraphs: list[Any], spans: dict[int, list[Menti
                 seen.add(key)
                 outline.append(OutlineEntry(title, depth, p.line))
         out.append(DocParagraph(
-            line=p.line, citation=p.citation, text=p.text, section_path=path,
+            line=p.line, citation=p.citation, citation_en=p.citation_en, text=p.text,
+            section_path=path,
             heading=bool(path) and p.text.strip() == path[-1],
             mentions=tuple(spans.get(i, ())),
         ))
