@@ -1,4 +1,4 @@
-"""Layer downloads: every format × CRS that layers.export writes, served as files.
+"""Layer and place downloads: every format × CRS that layers.export writes, served as files.
 
 layers.export owns the writing (GDAL through pyogrio), the list of formats (its registry) and the
 refusals (KML in metres); geo.crs_names owns the CRS spellings, so `?crs=` takes whatever
@@ -17,13 +17,16 @@ import shutil
 import tempfile
 import threading
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request, send_file, url_for
 from flask.blueprints import BlueprintSetupState
 
-from layers.export import export, export_crs, export_format, offered
+from geo.errors import BadRequest
+from layers.export import ExportFormat, export, export_crs, export_format, offered
+from layers.export.single import export_place
 from webmap.sources import get_store
 
 blueprint = Blueprint("downloads", __name__)
@@ -82,6 +85,32 @@ def links(layer_id: str, lang: str = "en") -> list[dict[str, Any]]:
     ]
 
 
+def place_links(place_id: str, lang: str = "en") -> list[dict[str, Any]]:
+    """The same pairs for one place (the place page's downloads)."""
+    return [
+        {
+            "format": fmt.id,
+            "format_title": fmt.title,
+            "crs": crs.id,
+            "crs_title": crs.title[lang],
+            "url": url_for("downloads.place_download", place_id=place_id, fmt=fmt.id,
+                           crs=crs.param),
+        }
+        for fmt, crs in offered()
+    ]
+
+
+def _serve(name: str, kind: ExportFormat, write: Callable[[Path], object]) -> Response:
+    """Write `name` into the app's cache once (under its lock), then send it."""
+    cache = cache_of(current_app)
+    path = cache.folder / name
+    with cache.lock(name):
+        if not path.exists():
+            write(path)
+    return send_file(path, mimetype=kind.media_type, as_attachment=True, download_name=name,
+                     max_age=current_app.config["CACHE_MAX_AGE"])
+
+
 @blueprint.get("/layers/<layer_id>/download.<fmt>")
 def download(layer_id: str, fmt: str) -> Response:
     store = get_store()
@@ -90,10 +119,17 @@ def download(layer_id: str, fmt: str) -> Response:
     crs = export_crs(request.args.get("crs"))
     kind.check_crs(crs)
     name = f"{layer_id}-{crs.param}{kind.extension}"
-    cache = cache_of(current_app)
-    path = cache.folder / name
-    with cache.lock(name):
-        if not path.exists():
-            export(store, [layer_id], kind, crs, path)
-    return send_file(path, mimetype=kind.media_type, as_attachment=True, download_name=name,
-                     max_age=current_app.config["CACHE_MAX_AGE"])
+    return _serve(name, kind, lambda path: export(store, [layer_id], kind, crs, path))
+
+
+@blueprint.get("/places/<place_id>/download.<fmt>")
+def place_download(place_id: str, fmt: str) -> Response:
+    store = get_store()
+    record = store.place_record(place_id)  # 404 for an unknown place, whatever else is wrong
+    kind = export_format(fmt)
+    crs = export_crs(request.args.get("crs"))
+    kind.check_crs(crs)
+    if not record.get("geometry"):
+        raise BadRequest(f"place {place_id!r} is not located, so there is nothing to download")
+    name = f"place-{place_id}-{crs.param}{kind.extension}"
+    return _serve(name, kind, lambda path: export_place(store, place_id, kind, crs, path))

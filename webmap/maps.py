@@ -14,6 +14,7 @@ order before that inline call; ES modules would be deferred until after it. No b
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import folium
@@ -59,6 +60,7 @@ FIGURE_FORMATS: list[dict[str, Any]] = [
 # A view reaching further than this beyond Beijing (degrees) is not passed to a figure as its
 # frame: figures leave out what lies outside Beijing, so the figure frames its content instead.
 FIGURE_VIEW_MARGIN = 1.0
+VIEWPORT_TAG = re.compile(r'<meta name="viewport"[^>]*>\s*')
 
 
 class PlanmapScript(JSCSSMixin):
@@ -186,7 +188,8 @@ def map_parts(m: folium.Map) -> dict[str, str]:
     assert isinstance(root, Figure)  # a folium Map's root is always a branca Figure
     root.render()
     return {
-        "header": root.header.render(),
+        # folium's viewport tag forbids zooming (user-scalable=no); base.html states its own
+        "header": VIEWPORT_TAG.sub("", root.header.render()),
         "html": root.html.render(),
         "script": root.script.render(),
     }

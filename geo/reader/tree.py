@@ -10,7 +10,6 @@ from geo.corpus import PlanMeta
 from geo.errors import NotFound
 from geo.reader.lines import NUMBER_PREFIX, NUMBERED
 
-
 # English citation labels: numbered headings by kind, the others by name.
 EN_NUMBERED = {"chapter": "ch. {n}", "section": "sec. {n}", "item": "item {n}",
                "subitem": "({n})", "point": "{n}."}
