@@ -18,6 +18,7 @@ import pyogrio
 import pytest
 from markupsafe import escape
 
+from geo import vocabulary
 from geo.corpus import load_corpus
 from geo.errors import BadRequest, DataError
 from geo.reader import read_plan
@@ -215,10 +216,9 @@ def test_place_page_says_where_the_position_comes_from(client, store, lang):
     words = schematic.accuracy(lang)
     assert f'<p class="pm-accuracy">{escape(words)}</p>' in html
     assert ("可能偏差" if lang == "zh" else "may be off by") in words
-    from geo import vocabulary
-
     assert escape(vocabulary.precision_explained("schematic", lang)) in html
-    assert f'{schematic.error_m} {"m" if lang == "en" else "米"}' in html
+    assert f'<dd class="pm-error-m">{vocabulary.distance_words(schematic.error_m, lang)}</dd>' \
+        in html
     area_only = next(p for p in store.gazetteer if p.precision == "area-only")
     other = html_of(client, f"/places/{area_only.id}" + ("?lang=en" if lang == "en" else ""))
     assert escape(area_only.accuracy(lang)) in other

@@ -29,9 +29,9 @@ blueprint = Blueprint("compare", __name__)
 GROUPS = ("both", "only_a", "only_b")
 # Colours told apart with the common colour-vision deficiencies (ColorBrewer PuOr ends, a blue).
 STYLES: dict[str, dict[str, Any]] = {
-    "both": {"color": "#5e3c99", "fill_color": "#5e3c99", "fill_opacity": 0.25, "weight": 2},
-    "only_a": {"color": "#b35806", "fill_color": "#e66101", "fill_opacity": 0.25, "weight": 2},
-    "only_b": {"color": "#0b5394", "fill_color": "#0571b0", "fill_opacity": 0.25, "weight": 2},
+    "both": {"color": "#5e3c99", "fill_color": "#5e3c99", "fill_opacity": 0.12, "weight": 2},
+    "only_a": {"color": "#b35806", "fill_color": "#e66101", "fill_opacity": 0.12, "weight": 2},
+    "only_b": {"color": "#0b5394", "fill_color": "#0571b0", "fill_opacity": 0.12, "weight": 2},
 }
 PASSAGES_SHOWN = 2  # per place and plan, as excerpts; the place page has them all
 

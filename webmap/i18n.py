@@ -149,5 +149,9 @@ def text(key: str, lang: str, **values: object) -> str:
     return STRINGS[key][lang].format(**values)
 
 
+def distance(metres: int, lang: str) -> str:
+    return vocabulary.distance_words(metres, lang)
+
+
 def precision_explained(precision: str, lang: str) -> str:
     return vocabulary.precision_explained(precision, lang)

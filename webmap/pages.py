@@ -164,6 +164,7 @@ def place_page(place_id: str):
         name_lang=name_lang,
         accuracy=record.get(f"accuracy_{lang}") or "",
         explained=i18n.precision_explained(record.get("precision") or "", lang),
+        error_words=i18n.distance(record["error_m"], lang) if record.get("error_m") else "",
         groups=passages_by_plan(store, record.get("passages", []), lang),
         related=related,
         same=same,

@@ -13,7 +13,8 @@
   var live = document.getElementById('pm-map-status');
 
   function ready() {
-    return window.Planmap && window.Planmap.state && window.Planmap.state.showPlace;
+    var s = window.Planmap && window.Planmap.state;
+    return s && s.showPlace && s.fetchPlace;
   }
 
   function show(link) {
@@ -26,11 +27,15 @@
     link.setAttribute('aria-current', 'true');
     var box = document.querySelector('.pm-side-map');
     if (box && box.getBoundingClientRect().bottom < 0) { box.scrollIntoView({block: 'nearest'}); }
-    return state.showPlace(id, null).then(function (rec) {
-      if (!rec || !rec.bbox) { return; }
-      var b = rec.bbox;
-      state.map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {maxZoom: 15, padding: [30, 30],
-        animate: false});
+    // fit the map to the place first, then open its popup, which pans itself into view
+    return state.fetchPlace(id).then(function (rec) {
+      var b = rec && rec.bbox;
+      if (b) {
+        state.map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {maxZoom: 15, padding: [30, 30],
+          animate: false});
+      }
+      return state.showPlace(id, null);
+    }).then(function () {
       if (live) { live.textContent = live.getAttribute('data-prefix') + (link.textContent || id); }
       document.body.setAttribute('data-pm-shown', id);
     });
