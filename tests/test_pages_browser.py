@@ -127,18 +127,21 @@ def test_a_plans_place_shows_on_its_own_map(browser, live_server, artifacts_dir)
     # (115.4–117.5 E, 39.4–41.1 N and beyond): Haidian fills the frame at a whole zoom level
     bounds = page.evaluate("Planmap.state.map.getBounds().toBBoxString()").split(",")
     west, south, east, north = map(float, bounds)
-    assert west < 116.05 and east > 116.39 and south < 39.89 and north > 40.16, bounds
+    assert west < 116.12 and east > 116.33 and south < 39.93 and north > 40.12, bounds
     assert east - west < 0.8 and north - south < 1.0, bounds
     link = page.locator('.pm-named a[data-place="yiheyuan"]')
     assert link.count() == 1
+    assert page.evaluate("Planmap.state.map.getZoom()") <= 11
     link.click()
     page.wait_for_selector('.leaflet-popup .pm-popup[data-place="yiheyuan"]', timeout=10000)
     assert page.url == url  # still on the plan page
     assert page.evaluate("document.body.getAttribute('data-pm-shown')") == "yiheyuan"
+    # the map was fitted to the place (then the popup panned into view): the place is on it,
+    # closer than the plan's frame
     record = page.request.get(f"{live_server.url}/api/places/yiheyuan").json()
-    x0, y0, x1, y1 = record["bbox"]
-    inside = page.evaluate(f"Planmap.state.map.getBounds().contains([[{y0},{x0}],[{y1},{x1}]])")
-    assert inside
+    lon, lat = record["anchor"]
+    assert page.evaluate(f"Planmap.state.map.getBounds().contains([{lat}, {lon}])")
+    assert page.evaluate("Planmap.state.map.getZoom()") >= 13
     assert "颐和园" in page.locator("#pm-map-status").inner_text()
     # a mention in the text does the same; the popup's Details link leads to the place page
     mention = page.locator('.pm-plan-text a.pm-mention[data-place="beiqinglu"]').first
