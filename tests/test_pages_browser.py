@@ -96,6 +96,8 @@ def test_phone_pages_are_one_column_without_sideways_scrolling(browser, live_ser
         assert text["width"] > 0.9 * PHONE["width"]  # one column: the text takes the width
         assert side["width"] > 0.9 * PHONE["width"] and side["y"] < text["y"]  # map above
         assert side["height"] >= 200
+        drawn = page.evaluate("Planmap.state.map.getSize()")
+        assert drawn["x"] > 0.9 * side["width"] and drawn["y"] > 0.9 * side["height"], drawn
     if name == "place":
         page.screenshot(path=str(artifacts_dir / "phone-place-page.png"))
     context.close()
@@ -174,8 +176,9 @@ def test_comparison_lists_the_places_new_in_2021(browser, live_server, artifacts
     assert first.locator(f'.pm-side[data-plan="{OLD}"] .pm-not-named').count() == 1
     drawn = page.evaluate("Planmap.state.drawn")
     assert all(drawn.get(f"compare-{g}", 0) > 0 for g in ("both", "only_a", "only_b")), drawn
-    legend = page.locator(".pm-legend").inner_text()
-    assert "两份都提及" in legend and "仅见于" in legend
+    key = page.locator(".pm-compare-summary").inner_text()  # the page's own key to the map
+    assert "两份都提及" in key and "仅见于" in key
+    assert page.locator(".pm-compare-summary .pm-swatch").count() == 3
     page.screenshot(path=str(artifacts_dir / "compare-2016-2021.png"))
     located = first.locator("h3 a[data-place]")
     if "pm-unlocated" not in (located.get_attribute("class") or ""):

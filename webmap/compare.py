@@ -110,7 +110,8 @@ def _map(store: PlanStore, comparison: Comparison, lang: str, titles: tuple[str,
                            b=comparison.b),
             "page": url_for("compare.compare_page", a=comparison.a, b=comparison.b),
         })
-    config.update(layers=layers, visible=[la["id"] for la in layers], fit=True, legend=True)
+    # the page lists the three groups with their swatches: no legend over a phone-sized map
+    config.update(layers=layers, visible=[la["id"] for la in layers], fit=True, legend=False)
     seen = focus.focus(store, [p for ids in comparison.groups.values() for p in ids])
     if seen is not None and seen.bounds is not None:
         config["home_bounds"] = extents.leaflet_bounds(seen.bounds)
