@@ -24,7 +24,8 @@ def plan_document(meta: PlanMeta, paragraphs: list[Any],
                 seen.add(key)
                 outline.append(OutlineEntry(title, depth, p.line))
         out.append(DocParagraph(
-            line=p.line, citation=p.citation, text=p.text, section_path=path,
+            line=p.line, citation=p.citation, citation_en=p.citation_en, text=p.text,
+            section_path=path,
             heading=bool(path) and p.text.strip() == path[-1],
             mentions=tuple(spans.get(i, ())),
         ))

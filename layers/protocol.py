@@ -44,6 +44,7 @@ class DocParagraph:
 
     line: int
     citation: str
+    citation_en: str
     text: str
     section_path: tuple[str, ...]
     heading: bool  # the paragraph is its own section's heading (a lead sentence, a table title)

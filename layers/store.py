@@ -194,6 +194,7 @@ class LayerStore:
                         "line": para.line,
                         "section": list(para.section_labels),
                         "citation": para.citation,
+                        "citation_en": para.citation_en,
                         "text": para.text,
                         "mentions": [[m.start - para.start, m.end - para.start] for m in mentions],
                     }
@@ -212,7 +213,8 @@ class LayerStore:
             raise DataError(
                 f"layers.toml layer {layer.id!r}: defined_by {plan_id}:{line} is not a paragraph"
             ) from None
-        return replace(layer, defined_by=paragraph.citation)
+        return replace(layer, defined_by=paragraph.citation,
+                       defined_by_en=paragraph.citation_en)
 
     def _properties(self, place: Place) -> dict:
         counts = self._mentions.get(place.id, {})

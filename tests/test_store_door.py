@@ -98,6 +98,22 @@ def _requests(app, store: PlanStore, client) -> list[tuple[str, str, int]]:
                 assert links, lid
                 for link in links:
                     add(r, link.replace("&amp;", "&"))
+        elif endpoint == "downloads.place_download":
+            page = client.get(f"/places/{located[0]}").get_data(as_text=True)
+            links = re.findall(r'<a href="([^"]+)" download', page)
+            assert links, located[0]
+            for link in links:
+                add(r, link.replace("&amp;", "&"))
+            unlocated = [pid for pid in place_ids if pid not in located]
+            for pid in unlocated[:1]:
+                add(r, f"/places/{pid}/download.geojson", 400)
+        elif endpoint == "compare.compare_page":
+            add(r, r)
+            add(r, f"{r}?a={plan_ids[0]}&b={plan_ids[-1]}")
+            add(r, f"{r}?a={plan_ids[-1]}&b={plan_ids[0]}&lang=en")
+        elif endpoint == "compare.group_geojson":
+            for group in ("both", "only_a", "only_b"):
+                add(r, f"/compare/{group}.geojson?a={plan_ids[0]}&b={plan_ids[-1]}")
         elif endpoint.startswith("figures."):
             if endpoint == "figures.limits":
                 add(r, "/figures")

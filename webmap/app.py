@@ -12,15 +12,28 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from webmap import api, assets, auth, downloads, edits_api, embed, errors, figures, ogcapi, pages
+from webmap import (
+    api,
+    assets,
+    auth,
+    compare,
+    downloads,
+    edits_api,
+    embed,
+    errors,
+    figures,
+    ogcapi,
+    pages,
+)
 from webmap.config import load_settings
-from webmap.responses import gzip_static
+from webmap.responses import gzip_page, gzip_static
 from webmap.sources import get_store, install_store
 
 log = logging.getLogger(__name__)
 
-BLUEPRINTS = (pages.blueprint, api.blueprint, downloads.blueprint, ogcapi.blueprint,
-              figures.blueprint, embed.blueprint, auth.blueprint, edits_api.blueprint)
+BLUEPRINTS = (pages.blueprint, compare.blueprint, api.blueprint, downloads.blueprint,
+              ogcapi.blueprint, figures.blueprint, embed.blueprint, auth.blueprint,
+              edits_api.blueprint)
 
 
 def _security_headers(resp: Response) -> Response:
@@ -71,8 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.after_request
     def after(resp: Response) -> Response:
         resp = _offline_guard(app, resp)
-        if request.path.startswith("/static/"):
-            resp = gzip_static(resp)
+        resp = gzip_static(resp) if request.path.startswith("/static/") else gzip_page(resp)
         return _security_headers(resp)
 
     return app

@@ -138,6 +138,61 @@ STRINGS: dict[str, dict[str, str]] = {
     "width_px": {"zh": "宽（像素）", "en": "Width (px)"},
     "height_px": {"zh": "高（像素）", "en": "Height (px)"},
     "map_label": {"zh": "地图", "en": "Map"},
+    # ---- place, plan, layer and comparison pages
+    "colon": {"zh": "：", "en": ": "},
+    "list_sep": {"zh": "、", "en": ", "},
+    "map": {"zh": "地图", "en": "Map"},
+    "place_map": {"zh": "地点地图", "en": "Map of the place"},
+    "plan_map": {"zh": "规划提及地点地图", "en": "Map of the places the plan names"},
+    "layer_map": {"zh": "图层地图", "en": "Map of the layer"},
+    "compare_map": {"zh": "对比地图", "en": "Map of the comparison"},
+    "position": {"zh": "位置与可信度", "en": "Position and accuracy"},
+    "precision_means": {"zh": "精度含义", "en": "What the precision means"},
+    "expected_error": {"zh": "预计误差", "en": "Expected error"},
+    "basis": {"zh": "位置依据", "en": "Where the position comes from"},
+    "technical": {"zh": "数据记录（坐标来源与备注，原文）",
+                  "en": "Data record (coordinate source and notes, as recorded)"},
+    "downloads_figures": {"zh": "下载与图片", "en": "Downloads and figures"},
+    "download_place": {"zh": "下载此地点（GIS 文件）", "en": "This place as a GIS file"},
+    "download_layer": {"zh": "下载此图层（GIS 文件）", "en": "This layer as a GIS file"},
+    "download": {"zh": "下载", "en": "Download"},
+    "figures": {"zh": "静态地图（用于报告）", "en": "Static maps (for reports)"},
+    "figure_a4": {"zh": "A4 横向 PDF", "en": "A4 landscape PDF"},
+    "figure_png": {"zh": "PNG 图片", "en": "PNG image"},
+    "figure_svg": {"zh": "SVG 矢量图", "en": "SVG vector image"},
+    "crs": {"zh": "坐标系", "en": "Coordinate system"},
+    "not_downloadable": {"zh": "未定位的地点没有可下载的几何。",
+                         "en": "An unlocated place has no geometry to download."},
+    "plan_layers": {"zh": "本规划的图层", "en": "This plan's layer"},
+    "period": {"zh": "规划期", "en": "Period"},
+    "show_here": {"zh": "点击地名即在本页地图上显示；弹窗中的“详情”打开地点页。",
+                  "en": "Click a place to show it on this page's map; “Details” in its popup "
+                        "opens its page."},
+    "shown_on_map": {"zh": "已在地图上显示：", "en": "Shown on the map: "},
+    "line_n": {"zh": "第{n}行", "en": "line {n}"},
+    "far_places": {"zh": "另有 {n} 处离海淀较远，地图未框入（缩小地图可见）：",
+                   "en": "{n} more lie far from Haidian, outside the map's frame (zoom out to "
+                         "see them):"},
+    "compare": {"zh": "对比分析", "en": "Compare plans"},
+    "compare_with": {"zh": "与另一份规划对比", "en": "Compare with another plan"},
+    "compare_intro": {"zh": "两份规划文件提及的地点：两者都提及、仅第一份提及、仅第二份提及，"
+                            "并列出各自的原文段落。",
+                      "en": "The places two plans name: in both, only in the first, only in the "
+                            "second, each with the passages that name it."},
+    "plan_a": {"zh": "第一份规划", "en": "First plan"},
+    "plan_b": {"zh": "第二份规划", "en": "Second plan"},
+    "compare_go": {"zh": "对比", "en": "Compare"},
+    "in_both": {"zh": "两份都提及", "en": "Named in both"},
+    "only_a": {"zh": "仅第一份提及", "en": "Only in the first"},
+    "only_b": {"zh": "仅第二份提及", "en": "Only in the second"},
+    "only_in": {"zh": "仅见于{title}", "en": "Only in {title}"},
+    "none_here": {"zh": "没有", "en": "None"},
+    "same_plan": {"zh": "请选择两份不同的规划。", "en": "Choose two different plans."},
+    "place_count": {"zh": "{n} 处", "en": "{n} places"},
+    "all_passages": {"zh": "全部 {n} 段", "en": "all {n} passages"},
+    "not_named": {"zh": "（未提及）", "en": "(not named)"},
+    "unlocated_short": {"zh": "未定位", "en": "not located"},
+    "table_of": {"zh": "{what}一览", "en": "{what}: table"},
 }
 
 def kind_label(kind: str, lang: str) -> str:
@@ -161,3 +216,16 @@ def choose_lang() -> str:
 
 def strings(lang: str) -> dict[str, str]:
     return {key: value[lang] for key, value in STRINGS.items()}
+
+
+def text(key: str, lang: str, **values: object) -> str:
+    """One string with its {placeholders} filled in ("第{n}行" → "第195行")."""
+    return STRINGS[key][lang].format(**values)
+
+
+def distance(metres: int, lang: str) -> str:
+    return vocabulary.distance_words(metres, lang)
+
+
+def precision_explained(precision: str, lang: str) -> str:
+    return vocabulary.precision_explained(precision, lang)

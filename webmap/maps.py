@@ -63,8 +63,6 @@ SCREEN_STYLES: dict[str, Any] = {
     "browser_rows": 200,
 }
 
-VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
-_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
 
 # The share panel's "static figure of this view" links (webmap.figures).
 FIGURE_FORMATS: list[dict[str, Any]] = [
@@ -75,6 +73,7 @@ FIGURE_FORMATS: list[dict[str, Any]] = [
 # A view reaching further than this beyond Beijing (degrees) is not passed to a figure as its
 # frame: figures leave out what lies outside Beijing, so the figure frames its content instead.
 FIGURE_VIEW_MARGIN = 1.0
+VIEWPORT_TAG = re.compile(r'<meta name="viewport"[^>]*>\s*')
 
 
 class PlanmapScript(JSCSSMixin):
@@ -230,8 +229,8 @@ def map_parts(m: folium.Map) -> dict[str, str]:
     assert isinstance(root, Figure)  # a folium Map's root is always a branca Figure
     root.render()
     return {
-        # folium forbids zooming the page (user-scalable=no); people with low sight need it
-        "header": _VIEWPORT.sub(VIEWPORT, root.header.render(), count=1),
+        # folium's viewport tag forbids zooming (user-scalable=no); base.html states its own
+        "header": VIEWPORT_TAG.sub("", root.header.render()),
         "html": root.html.render(),
         "script": root.script.render(),
     }
