@@ -16,7 +16,8 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.serving import make_server
 
-from layers.query import FeatureStore, place_store
+from layers.place_query import place_store
+from layers.query import FeatureStore
 from layers.synthetic import synthetic_store
 from webmap.ogcapi import blueprint
 from webmap.ogcapi.catalog import Catalog, Collection

@@ -412,7 +412,8 @@ def test_html_pages_use_local_leaflet_and_escape_text(client):
 def test_every_route_parameter_and_setting_is_documented(app):
     from pathlib import Path
 
-    from layers.query import OGC_CRS_URIS, PLACE_QUERYABLES
+    from layers.place_query import PLACE_QUERYABLES
+    from layers.query import OGC_CRS_URIS
 
     text = (Path(__file__).resolve().parent.parent / "docs" / "ogcapi.md").read_text("utf-8")
     rules = {re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", r.rule) for r in app.url_map.iter_rules()

@@ -13,12 +13,12 @@ from pyproj import Transformer
 from geo.crs_names import CGCS2000, CRS84, EPSG_URI, GK117, WGS84
 from geo.errors import BadRequest
 from geo.extents import BEIJING
+from layers.place_query import place_store
 from layers.query import (
     FeatureStore,
     bbox_geometry,
     from_crs,
     ogc_crs,
-    place_store,
     to_crs,
 )
 from layers.store import default_store

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from geo.errors import NotFound
+from layers.place_query import place_store
 from layers.protocol import PlanStore
-from layers.query import FeatureStore, place_store
+from layers.query import FeatureStore
 from layers.synthetic import SYNTHETIC_LAYERS, synthetic_store
 
 
