@@ -423,3 +423,4 @@ def _feature_id(feature: Mapping, position: int) -> str:
 
 def _shape(geometry: Mapping | None) -> BaseGeometry | None:
     return None if not geometry else shape(geometry)
+
