@@ -123,19 +123,48 @@ def real_client():
     return app.test_client()
 
 
+FAMILY = {"Point": "points", "MultiPoint": "points", "LineString": "lines",
+          "MultiLineString": "lines", "Polygon": "polygons", "MultiPolygon": "polygons"}
+
+
+def expected_collections(store) -> dict[str, tuple[str, list[dict]]]:
+    """collection id → (layer id, its features): a layer whose features share a geometry
+    family keeps its id; a mixed one becomes <layer>-points/-lines/-polygons, in that order."""
+    out: dict[str, tuple[str, list[dict]]] = {}
+    for layer in store.layers:
+        feats = store.features(layer.id)
+        groups: dict[str, list[dict]] = {}
+        for f in feats:
+            groups.setdefault(FAMILY[f["geometry"]["type"]], []).append(f)
+        if len(groups) <= 1:
+            out[layer.id] = (layer.id, feats)
+            continue
+        for fam in ("points", "lines", "polygons"):
+            if fam in groups:
+                out[f"{layer.id}-{fam}"] = (layer.id, groups[fam])
+    return out
+
+
 @pytest.mark.slow
 def test_app_factory_serves_every_real_layer(real_client):
     store = default_store()
+    expected = expected_collections(store)
     doc = json.loads(real_client.get("/ogcapi/collections").data)
-    assert [c["id"] for c in doc["collections"]] == [layer.id for layer in store.layers]
-    for layer in store.layers:
-        want = store.features(layer.id)
+    assert [c["id"] for c in doc["collections"]] == list(expected)
+    served: dict[str, set[str]] = {}
+    for cid, (layer_id, want) in expected.items():
         page = json.loads(real_client.get(
-            f"/ogcapi/collections/{layer.id}/items?limit=10000").data)
-        assert page["numberMatched"] == len(want), layer.id
+            f"/ogcapi/collections/{cid}/items?limit=10000").data)
+        assert page["numberMatched"] == len(want), cid
         assert {f["id"] for f in page["features"]} == {f["id"] for f in want}
         names = {f["id"]: f["properties"]["name"] for f in want}
         assert {f["id"]: f["properties"]["name"] for f in page["features"]} == names
+        types = {f["geometry"]["type"] for f in page["features"]}
+        assert len(types) == 1, (cid, types)  # one geometry type per collection
+        served.setdefault(layer_id, set()).update(names)
+    # every feature of every layer is served, none twice
+    for layer in store.layers:
+        assert served[layer.id] == {f["id"] for f in store.features(layer.id)}, layer.id
 
 
 def test_cache_header_follows_the_app_setting():
@@ -153,8 +182,10 @@ def test_real_free_text_finds_policy_words(real_client):
     layer_id = next(layer.id for layer in store.layers
                     if any(f["id"] == feature["id"] for f in store.features(layer.id)))
     word = feature["properties"]["passages"][0]["text"][:6]
+    cid = next(c for c, (lid, feats) in expected_collections(store).items()
+               if lid == layer_id and any(f["id"] == feature["id"] for f in feats))
     page = json.loads(real_client.get(
-        f"/ogcapi/collections/{layer_id}/items", query_string={"q": word}).data)
+        f"/ogcapi/collections/{cid}/items", query_string={"q": word}).data)
     assert feature["id"] in {f["id"] for f in page["features"]}
 
 
@@ -175,6 +206,6 @@ def test_synthetic_collections_only_when_enabled(monkeypatch):
 def test_catalog_builder_uses_the_given_store():
     store = default_store()
     catalog = build_catalog(store, synthetic=True)
-    assert list(catalog.collections) == [*(layer.id for layer in store.layers),
+    assert list(catalog.collections) == [*expected_collections(store),
                                          *(sl.id for sl in SYNTHETIC_LAYERS)]
     assert EXTENSION == "planmap_ogcapi"

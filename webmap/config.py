@@ -41,6 +41,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_ZOOM", 18, "Deepest zoom level of every map."),
     Setting("OFFLINE_ASSETS", "strip", "What to do with a rendered page that still links a "
             "script or stylesheet on another host: raise (tests) or strip (log and remove)."),
+    Setting("BASE_URL", "", "The site's public root URL (e.g. https://maps.example.org when it "
+            "sits behind a proxy): absolute links in OGC API answers and every feature's "
+            "detail_url start from it. Empty: from the host each request was sent to."),
     Setting("CACHE_MAX_AGE", 300, "Cache-Control max-age, in seconds, of API and layer responses."),
     Setting("SEARCH_LIMIT", 10, "Default number of results of /api/places?q= (at most 50)."),
     Setting("POPUP_PASSAGES", 3, "How many policy excerpts a map popup shows."),
@@ -91,6 +94,11 @@ def _validate(config: dict[str, Any]) -> None:
         raise DataError("setting CENTER must be [lat, lon]")
     if not 0 < config["SEARCH_LIMIT"] <= 50:
         raise DataError("setting SEARCH_LIMIT must be between 1 and 50")
+    base = config["BASE_URL"]
+    if base and not (base.startswith(("http://", "https://")) and "\n" not in base
+                     and " " not in base):
+        raise DataError("setting BASE_URL must be an absolute http(s) URL, e.g. "
+                        "https://maps.example.org")
 
 
 def load_settings(
