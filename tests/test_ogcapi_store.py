@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 import shapely
-from ogcapi_fixtures import PLACES, make_app
+from ogcapi_fixtures import PLACES, expected_collections, make_app
 from pyproj import Transformer
 
 from geo.crs_names import CGCS2000, CRS84, EPSG_URI, GK117, WGS84
@@ -121,28 +121,6 @@ def test_each_store_is_built_once():
 def real_client():
     app = create_app({"OGC_SYNTHETIC": False})
     return app.test_client()
-
-
-FAMILY = {"Point": "points", "MultiPoint": "points", "LineString": "lines",
-          "MultiLineString": "lines", "Polygon": "polygons", "MultiPolygon": "polygons"}
-
-
-def expected_collections(store) -> dict[str, tuple[str, list[dict]]]:
-    """collection id → (layer id, its features): a layer whose features share a geometry
-    family keeps its id; a mixed one becomes <layer>-points/-lines/-polygons, in that order."""
-    out: dict[str, tuple[str, list[dict]]] = {}
-    for layer in store.layers:
-        feats = store.features(layer.id)
-        groups: dict[str, list[dict]] = {}
-        for f in feats:
-            groups.setdefault(FAMILY[f["geometry"]["type"]], []).append(f)
-        if len(groups) <= 1:
-            out[layer.id] = (layer.id, feats)
-            continue
-        for fam in ("points", "lines", "polygons"):
-            if fam in groups:
-                out[f"{layer.id}-{fam}"] = (layer.id, groups[fam])
-    return out
 
 
 @pytest.mark.slow
