@@ -116,7 +116,7 @@ class _Evaluation:
         """A geometry literal in WGS-84 lon/lat (from filter-crs, in that CRS's axis order)."""
         try:
             if isinstance(node, ast.Function) and node.name == "bbox":
-                nums = [float(a) for a in node.arguments]  # type: ignore[arg-type]
+                nums = [float(a) for a in node.arguments]
                 geom: BaseGeometry = shapely.box(nums[0], nums[1], nums[-2], nums[-1])
             elif isinstance(node, values.Envelope):
                 if self.lang == "cql2-json":  # the JSON parser keeps the bbox array in order
@@ -145,14 +145,14 @@ class _Evaluation:
             return self._negate(node.sub_node)
         if isinstance(node, bool):
             return np.full(self.n, node)
-        if type(node) in _COMPARE:
-            return self.compare(node.lhs, node.rhs, _COMPARE[type(node)])  # type: ignore[attr-defined]
+        if isinstance(node, ast.Comparison) and type(node) in _COMPARE:
+            return self.compare(node.lhs, node.rhs, _COMPARE[type(node)])
         if isinstance(node, ast.Between):
             col = self.attribute(node.lhs)
             lo, hi = self.literal(node.low), self.literal(node.high)
             self.check_type(col, lo)
             self.check_type(col, hi)
-            hit = self.any_value(col, lambda v: lo <= v <= hi)  # type: ignore[operator]
+            hit = self.any_value(col, lambda v: lo <= v <= hi)
             return self.present(col) & ~hit if node.not_ else hit
         if isinstance(node, ast.In):
             col = self.attribute(node.lhs)

@@ -72,7 +72,7 @@ def place_path(place_id: str) -> str:
 def with_excerpts(feature: Mapping) -> dict:
     """A place feature with `excerpts` after its `passages` (an empty text when it has none)."""
     props = dict(feature.get("properties") or {})
-    passages = [p for p in props.get("passages") or () if isinstance(p, Mapping)]
+    passages = [dict(p) for p in props.get("passages") or () if isinstance(p, Mapping)]
     props["excerpts"] = excerpts_text(passages) if passages else ""
     return {**feature, "properties": props}
 

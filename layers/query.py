@@ -302,9 +302,9 @@ class FeatureStore:
         if bbox is not None:
             # STRtree query with a predicate does the exact test on the tree's candidates only;
             # features with no geometry match every bbox (/req/core/fc-bbox-response).
-            hits = np.unique(self.tree.query(bbox, predicate="intersects"))
-            hits = np.union1d(hits, self.without_geometry())
-            sel = hits if sel is None else np.intersect1d(sel, hits, assume_unique=True)
+            inside = np.union1d(np.unique(self.tree.query(bbox, predicate="intersects")),
+                                self.without_geometry())
+            sel = inside if sel is None else np.intersect1d(sel, inside, assume_unique=True)
         for name, keys in (filters or {}).items():
             if name not in self.queryables:
                 raise BadRequest(f"{name!r} is not a queryable of this collection")
@@ -346,7 +346,7 @@ class FeatureStore:
             q = self.queryables[name]
             present = [i for i in rows if q.values(self.properties[i])]
             missing = [i for i in rows if not q.values(self.properties[i])]
-            present.sort(key=lambda i, q=q: min(q.values(self.properties[i])),
+            present.sort(key=lambda i: min(q.values(self.properties[i])),
                          reverse=descending)
             rows = present + missing
         return np.asarray(rows, dtype=np.int64)

@@ -103,7 +103,7 @@ def _layer_loader(layer_store: PlanStore, layer_id: str, fam: str | None
     def load() -> FeatureStore:
         features = layer_store.features(layer_id)
         if fam is not None:
-            features = list(split_by_family(features)[fam])
+            features = [dict(f) for f in split_by_family(features)[fam]]
         return place_store(features, layer_store.search_keywords)
 
     return load

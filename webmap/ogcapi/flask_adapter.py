@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import Blueprint, Flask, Response, current_app, request, url_for
+from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
 from webmap.ogcapi import core
@@ -47,7 +48,11 @@ class AnyText(BaseConverter):
 
 
 blueprint = Blueprint("ogcapi", __name__, url_prefix="/ogcapi")
-blueprint.record_once(lambda state: state.app.url_map.converters.setdefault("anything", AnyText))
+
+
+@blueprint.record_once
+def _converters(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters.setdefault("anything", AnyText)
 
 
 def synthetic_enabled(app: Flask) -> bool:

@@ -9,11 +9,13 @@ CRS values are URIs or `[EPSG:n]` safe CURIEs only (Part 2), through `layers.que
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
+from dateutil.relativedelta import relativedelta
 
 from geo.crs_names import CrsDef
 from geo.errors import BadRequest
@@ -161,6 +163,46 @@ def _instant(text: str, end: bool) -> datetime | None:
     return start + timedelta(days=1) if end else start
 
 
+_DURATION = re.compile(
+    r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?")
+
+
+def _duration(text: str) -> relativedelta | None:
+    """An ISO 8601 duration (`P2D`, `P1M6DT12H31M12S`), which Part 1's examples allow as one
+    side of an interval; None when `text` is not one."""
+    m = _DURATION.fullmatch(text.strip().upper())
+    if m is None or not any(m.groupdict().values()) or text.strip().upper().endswith("T"):
+        return None
+    parts = {k: float(v) for k, v in m.groupdict().items() if v}
+    return relativedelta(years=int(parts.get("years", 0)), months=int(parts.get("months", 0)),
+                         weeks=int(parts.get("weeks", 0)), days=int(parts.get("days", 0)),
+                         hours=int(parts.get("hours", 0)), minutes=int(parts.get("minutes", 0)),
+                         seconds=parts.get("seconds", 0.0))
+
+
+def _interval(a: str, b: str) -> tuple[datetime | None, datetime | None, bool]:
+    """(start, end, end is inclusive) of `a/b`; either side may be a duration from the other."""
+    da, db = _duration(a), _duration(b)
+    if da is not None and db is not None:
+        raise BadRequest("datetime: an interval cannot be two durations")
+    try:
+        if db is not None:
+            start = _instant(a, False)
+            if start is None:
+                raise BadRequest("datetime: a duration needs a start")
+            return start, start + db, True
+        if da is not None:
+            end = _instant(b, True)
+            if end is None:
+                raise BadRequest("datetime: a duration needs an end")
+            return end - da, end, "T" in b.upper()
+    except (OverflowError, ValueError):
+        raise BadRequest("datetime: the duration leaves the calendar") from None
+    closed_end = b.strip() not in ("", "..") and "T" in b.upper()
+    return _instant(a, False), _instant(b, True), closed_end
+
+
 def _datetime_filter(raw: str) -> Callable[[dict], bool]:
     """Features carry plan years, each the calendar year [1 Jan 00:00Z, next 1 Jan 00:00Z);
     a feature matches when one of its years meets the instant or interval asked for. A feature
@@ -168,10 +210,9 @@ def _datetime_filter(raw: str) -> Callable[[dict], bool]:
     feature without geometry under bbox)."""
     if "/" in raw:
         a, b = raw.split("/", 1)
-        start, end = _instant(a, False), _instant(b, True)
+        start, end, closed_end = _interval(a, b)
         if start is None and end is None:
             raise BadRequest("datetime: an interval needs at least one bound")
-        closed_end = b.strip() not in ("", "..") and "T" in b.upper()
     else:
         start = _instant(raw, False)
         if start is None:
