@@ -70,6 +70,9 @@ def from_crs(geom: BaseGeometry, crs: CrsDef) -> BaseGeometry:
     return xy if _planar(crs) == WGS84_ID else project(xy, WGS84_ID, _planar(crs))
 
 
+BBOX_TOLERANCE = 1e-6
+
+
 def bbox_geometry(values: Sequence[float], crs: CrsDef = CRS84) -> BaseGeometry:
     """A bbox (4 or 6 numbers, in `crs`'s axis order) as a WGS-84 lon/lat geometry.
 
@@ -102,9 +105,27 @@ def bbox_geometry(values: Sequence[float], crs: CrsDef = CRS84) -> BaseGeometry:
     box = _box(a1[0], a2[0], a1[1], a2[1])
     if crs is CRS84:
         return box
-    if box.geom_type == "Point":
-        return from_crs(box, crs)
-    return from_crs(shapely.segmentize(box, _densify_step(box)), crs)
+    if not crs.geographic and crs.area_of_use is not None:
+        # A projection means nothing far outside its area of use (a 3° Gauss-Krüger zone
+        # folds the far side of the globe back onto it): only the part of the box within
+        # that area can select features.
+        box = shapely.intersection(box, _area_in(crs))
+        if box.is_empty:
+            return box
+    if box.geom_type != "Point":
+        box = shapely.segmentize(box, _densify_step(box))
+    # A box sent in another CRS went through a client's transformation and comes back through
+    # ours: a feature exactly on its edge (a point at a collection's extent) must stay inside,
+    # so the box grows by BBOX_TOLERANCE degrees (about 10 cm: two correct transformation
+    # pipelines to EPSG:4548 differ by a centimetre; the places themselves are known to metres).
+    return from_crs(box, crs).buffer(BBOX_TOLERANCE, quad_segs=1)
+
+
+def _area_in(crs: CrsDef) -> BaseGeometry:
+    """The envelope of a projected CRS's area of use, in its own coordinates and axis order."""
+    west, south, east, north = crs.area_of_use  # type: ignore[misc]
+    ring = shapely.segmentize(shapely.box(west, south, east, north), 0.25)
+    return to_crs(ring, crs).envelope
 
 
 def _box(x0: float, y0: float, x1: float, y1: float) -> BaseGeometry:
