@@ -219,7 +219,14 @@ def test_writes_are_405_json_with_allow(client, method, url):
     assert r.status_code == 405
     assert r.mimetype == "application/json"
     assert r.get_json()["code"] == "MethodNotAllowed"
-    assert {m.strip() for m in r.headers["Allow"].split(",")} == {"GET", "HEAD"}
+    assert {m.strip() for m in r.headers["Allow"].split(",")} == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_options_is_a_cors_preflight(client):
+    r = client.options(ITEMS, headers={"Origin": "https://report.example",
+                                       "Access-Control-Request-Method": "GET"})
+    assert r.status_code == 204 and r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in r.headers["Access-Control-Allow-Methods"]
 
 
 def test_writes_to_the_app_api_are_405_json_with_allow():

@@ -8,8 +8,9 @@ instead of from the request's host. The catalog is built on the first request an
 `app.extensions["planmap_ogcapi"]`; a test may put its own `Catalog` there before requesting.
 
 The blueprint answers on its own for what routing alone would otherwise answer in HTML: a
-method other than GET/HEAD (405 JSON with `Allow`), and a feature id holding a newline (the
-`anything` converter matches it, so the answer is the standard's JSON 404). Every answer gets
+method other than GET/HEAD (405 JSON with `Allow`; OPTIONS is a CORS preflight, 204), and a
+feature id holding a newline (the `anything` converter matches it, so the answer is the
+standard's JSON 404). Every answer gets
 a strong ETag (304 when `If-None-Match` matches) and gzip when the client accepts it.
 """
 
@@ -32,6 +33,7 @@ from webmap.sources import get_store
 EXTENSION = "planmap_ogcapi"
 _LOCK = threading.Lock()
 READ_METHODS = ("GET", "HEAD")
+ALLOWED = "GET, HEAD, OPTIONS"
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # Bodies smaller than this are sent as they are: gzip would save little and cost a round of CPU.
 GZIP_MIN_BYTES = 1024
@@ -123,15 +125,25 @@ def _response(status: int, headers: dict[str, str], body: bytes) -> Response:
     return Response(body, status=status, headers=headers)
 
 
-def method_not_allowed() -> Response:
+def method_not_allowed() -> Response | None:
+    """None for a read; 204 for a CORS preflight (OPTIONS); otherwise 405 JSON with Allow."""
+    if request.method in READ_METHODS:
+        return None
+    if request.method == "OPTIONS":
+        return Response(status=204, headers={
+            "Allow": ALLOWED, "Access-Control-Allow-Origin": "*",
+            "Access-Control-Allow-Methods": "GET, HEAD",
+            "Access-Control-Allow-Headers": "Accept, Accept-Encoding, If-None-Match",
+            "Access-Control-Max-Age": "86400"})
     status, headers, body = core.error_response(core.MethodNotAllowed(
         f"{request.method} is not allowed here: this API is read-only (GET, HEAD)"))
-    return Response(body, status=status, headers={**headers, "Allow": ", ".join(READ_METHODS)})
+    return Response(body, status=status, headers={**headers, "Allow": ALLOWED})
 
 
 def _serve(handler: Callable[..., core.Response], *args: str) -> Response:
-    if request.method not in READ_METHODS:
-        return method_not_allowed()
+    refused = method_not_allowed()
+    if refused is not None:
+        return refused
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         catalog = catalog_for(app)
@@ -201,7 +213,8 @@ def item(collection_id: str, feature_id: str) -> Response:
 @_route("/<anything:rest>")
 def unknown(rest: str) -> Response:
     # Any other path under /ogcapi answers in the standard's JSON error form.
-    if request.method not in READ_METHODS:
-        return method_not_allowed()
+    refused = method_not_allowed()
+    if refused is not None:
+        return refused
     status, headers, body = core.error_response(core.NotFound(f"no resource /{rest}"))
     return Response(body, status=status, headers=headers)
