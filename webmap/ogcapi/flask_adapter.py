@@ -11,7 +11,8 @@ The blueprint answers on its own for what routing alone would otherwise answer i
 method other than GET/HEAD (405 JSON with `Allow`; OPTIONS is a CORS preflight, 204), and a
 feature id holding a newline (the `anything` converter matches it, so the answer is the
 standard's JSON 404). Every answer gets
-a strong ETag (304 when `If-None-Match` matches) and gzip when the client accepts it.
+a strong ETag (304 when `If-None-Match` matches); JSON answers are gzipped when the client
+accepts it (HTML is left to the app, which checks each page's text for off-host assets).
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def _gzipped(etag: str, body: bytes) -> bytes:
 
 
 def _response(status: int, headers: dict[str, str], body: bytes) -> Response:
-    """ETag/304 and gzip for every answer; errors are sent as they are."""
+    """ETag/304 for every answer, gzip for every JSON one; errors are sent as they are."""
     headers = {**headers, "Vary": "Accept, Accept-Encoding"}
     if status != 200:
         return Response(body, status=status, headers=headers)
@@ -119,7 +120,9 @@ def _response(status: int, headers: dict[str, str], body: bytes) -> Response:
     headers["ETag"] = f'"{etag}"'
     if etag in request.if_none_match:
         return Response(status=304, headers=headers)
-    if len(body) >= GZIP_MIN_BYTES and "gzip" in request.accept_encodings:
+    # JSON only: the app checks every HTML page for off-host assets after this, on its text.
+    is_json = not headers.get("Content-Type", "").startswith("text/html")
+    if is_json and len(body) >= GZIP_MIN_BYTES and "gzip" in request.accept_encodings:
         headers["Content-Encoding"] = "gzip"
         return Response(_gzipped(etag, body), status=status, headers=headers)
     return Response(body, status=status, headers=headers)
