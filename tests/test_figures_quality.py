@@ -83,8 +83,8 @@ def test_names_are_at_least_7pt_and_the_note_6pt_at_a4(store, name, artifacts_di
     for m in re.finditer(r"<!-- ([^>]*?) -->\s*<g [^>]*?scale\(([\d.]+) -[\d.]+\)", svg):
         sizes.append((float(m.group(2)) * 100, m.group(1)))
     assert sizes
-    note = [(s, text) for s, text in sizes if text.startswith(("资料来源", "精度说明", "数据日期", "开放数据",
-                                                              "另有"))]
+    note_starts = ("资料来源", "精度说明", "数据日期", "开放数据", "另有")
+    note = [(s, text) for s, text in sizes if text.startswith(note_starts)]
     assert len(note) >= 3
     assert all(s >= NOTE_MIN_PT - 0.01 for s, _ in note), note
     other = [(s, text) for s, text in sizes if (s, text) not in note]
