@@ -156,7 +156,8 @@ def test_english_search_status(page, live_server):  # noqa: F811
     page.wait_for_selector(READY, timeout=15000)
     page.locator("#pm-search-input").fill("Wanliu East Road Market")
     page.wait_for_function("Planmap.state.searchShown && "
-                           "Planmap.state.searchShown.query === 'Wanliu East Road Market'", timeout=5000)
+                           "Planmap.state.searchShown.query === 'Wanliu East Road Market'",
+                           timeout=5000)
     status = page.locator(".pm-search-status").inner_text()
     assert status.startswith("Nothing named “Wanliu East Road Market”"), status
     assert_clean(page)
