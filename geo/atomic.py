@@ -65,6 +65,35 @@ def write_error(exc: OSError, target: Path | str) -> WriteFailed:
     return WriteFailed(f"cannot write {target}: {exc.strerror or exc}")
 
 
+def failed(exc: Exception, target: Path | str, folder: Path) -> WriteFailed:
+    """The one line for any error of a writer (GDAL reports a full disk as its own error
+    types, with messages such as "Failed to commit transaction"): a full disk is named as such
+    whatever the writer said. Call it before the temporary `folder` is removed."""
+    if _disk_full(folder):
+        return WriteFailed(f"disk full writing {target}", disk_full=True)
+    if isinstance(exc, OSError):
+        return write_error(exc, target)
+    # GDAL removes its journal or half-written file before it reports, so the disk has room
+    # again when we look; a writer failing with almost no room left ran out of it.
+    if _free_bytes(folder) < LOW_SPACE:
+        return WriteFailed(f"disk full writing {target}", disk_full=True)
+    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return WriteFailed(f"cannot write {target}: {first_line}")
+
+
+LOW_SPACE = 32 * 1024 * 1024
+
+
+def _free_bytes(path: Path) -> int:
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return LOW_SPACE
+    if st.f_blocks == 0:
+        return LOW_SPACE
+    return (st.f_bfree if os.geteuid() == 0 else st.f_bavail) * st.f_frsize
+
+
 def _disk_full(path: Path) -> bool:
     """True when the file system holding `path` has no block left for this process.
 

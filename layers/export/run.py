@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from geo import atomic
 from geo.crs_names import CrsDef
 from geo.errors import BadRequest
 from layers.export.files import check_target, zip_folder
@@ -46,7 +48,8 @@ def export(store: PlanStore, layer_ids: Sequence[str], fmt: str | ExportFormat,
     fmt.check_crs(crs)
     fmt.check_path(path, len(layer_ids))
     check_target(path)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=".planmap-export-", dir=path.parent))
+    atomic.clean_stale(path.parent)  # what a killed export left here
+    tmp_dir = atomic.temp_dir(path.parent, "export", path)
     try:
         with warnings.catch_warnings():
             # GCJ-02 is written without a CRS on purpose (each file says so), and GDAL's notes
@@ -58,12 +61,12 @@ def export(store: PlanStore, layer_ids: Sequence[str], fmt: str | ExportFormat,
             result = _write(store, list(layer_ids), fmt, crs, tmp_dir, path.name)
         for extra in tmp_dir.iterdir():  # sidecars: README, GDAL's .csvt
             if extra.is_file() and extra != result.path:
-                os.replace(extra, path.parent / extra.name)
-        os.replace(result.path, path)
+                atomic.commit(extra, path.parent / extra.name)
+        atomic.commit(result.path, path)
         result.path = path
         return result
-    except PermissionError as exc:
-        raise BadRequest(f"cannot write {path}: {exc.strerror}") from None
+    except (OSError, DataSourceError, DataLayerError) as exc:  # GDAL's, e.g. on a full disk
+        raise atomic.failed(exc, path, tmp_dir) from None
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
