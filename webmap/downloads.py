@@ -6,13 +6,17 @@ refusals (KML in metres); geo.crs_names owns the CRS spellings, so `?crs=` takes
 (layer, format, CRS) once into the app's cache folder and serves it with its media type.
 
 The cache folder belongs to the app: it is removed when the app is garbage-collected or, at the
-latest, when the process exits. Each file has its own lock, so one slow GeoPackage does not hold
-up another layer's CSV; export() writes beside the file and renames, so a file in the cache is
-always whole.
+latest, when the process exits; its name carries the process id, so the folders of a killed
+server are removed by the next one. Each file has its own lock, so one slow GeoPackage does not
+hold up another layer's CSV; export() writes beside the file, syncs and renames (geo.atomic), so
+a file in the cache is always whole. A write that fails (a full disk) leaves nothing in the
+cache and is answered 507 (disk full) or 503 in JSON with Retry-After, never with a cut file.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -20,14 +24,18 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, request, send_file, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, request, send_file, url_for
 from flask.blueprints import BlueprintSetupState
 
+from geo import atomic
 from layers.export import export, export_crs, export_format, offered
 from webmap.sources import get_store
 
+log = logging.getLogger(__name__)
 blueprint = Blueprint("downloads", __name__)
 _EXTENSION = "planmap.downloads"
+PREFIX = "planmap-downloads-"
+RETRY_AFTER_S = 60
 
 
 class DownloadCache:
@@ -42,7 +50,13 @@ class DownloadCache:
     def folder(self) -> Path:
         with self._guard:
             if self._folder is None:
-                self._folder = Path(tempfile.mkdtemp(prefix="planmap-downloads-"))
+                root = Path(tempfile.gettempdir())
+                atomic.clean_stale(root, PREFIX)  # folders of servers that were killed
+                try:
+                    self._folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-",
+                                                         dir=root))
+                except OSError as exc:
+                    raise atomic.write_error(exc, root / PREFIX) from None
             return self._folder
 
     def lock(self, name: str) -> threading.Lock:
@@ -97,3 +111,16 @@ def download(layer_id: str, fmt: str) -> Response:
             export(store, [layer_id], kind, crs, path)
     return send_file(path, mimetype=kind.media_type, as_attachment=True, download_name=name,
                      max_age=current_app.config["CACHE_MAX_AGE"])
+
+
+@blueprint.errorhandler(atomic.WriteFailed)
+def _write_failed(exc: atomic.WriteFailed):
+    """The file could not be written: nothing was cached, the client may try again later. The
+    log has the path; the answer does not show the server's folders."""
+    log.error("download not written: %s", exc.message)
+    words = "the server's disk is full" if exc.disk_full else "the server could not write it"
+    resp = jsonify(code=exc.code, description=f"download not available now: {words}; "
+                   "try again later", status=exc.http_status)
+    resp.status_code = exc.http_status
+    resp.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return resp
