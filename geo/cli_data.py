@@ -13,6 +13,7 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from geo import datacheck
 from geo.areas import AREAS_FILE, derive_files, out_of_date, write_files
 from geo.corpus import default_corpus
 from geo.errors import BadRequest
@@ -116,7 +117,7 @@ def data_report(gazetteer: Gazetteer, checks: list[Check]) -> dict[str, object]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    gazetteer = load_gazetteer(plan_ids=set(default_corpus().plans))  # DataError → exit 1
+    _, gazetteer = datacheck.validate(data_dir())  # every file, as serve and /healthz; exit 1
     report = data_report(gazetteer, check_measures(gazetteer))
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from geo.errors import BadRequest
+from layers import health  # noqa: F401  (adds layers.toml to `planmap data check`)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

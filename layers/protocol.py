@@ -94,6 +94,12 @@ class PlanStore(Protocol):
         """A content hash of every input; changes when the data does."""
         ...
 
+    def health(self) -> str | None:
+        """None while the data behind the store is sound, else the one-line problem (a data
+        file edited into an invalid state; for a database, a lost connection). Cheap: /healthz
+        asks on every call."""
+        ...
+
     @property
     def corpus(self) -> Corpus: ...
 

@@ -38,6 +38,7 @@ from geo.reader import PlanDoc, read_plan
 from geo.search import PlaceIndex, fold, pinyin
 from layers.basemap import BasemapFeature, basemap_features
 from layers.definitions import Definitions, LayerDef, check_references, load_definitions
+from layers.health import DataWatch
 from layers.protocol import DocParagraph, MentionSpan, OutlineEntry, PlanDocument
 
 # Property order of every feature, in every export format.
@@ -93,6 +94,7 @@ class LayerStore:
                 self._place_layers.setdefault(pid, []).append(layer_id)
         self._index = PlaceIndex(self.gazetteer)
         self.version = self._content_hash()
+        self._watch = DataWatch(self.basemap_dir)
         located = sum(1 for p in self.gazetteer if p.geometry is not None)
         self.stats.update(
             places=len(self.gazetteer),
@@ -243,6 +245,10 @@ class LayerStore:
         return digest.hexdigest()[:20]
 
     # ------------------------------------------------------------------ layers
+
+    def health(self) -> str | None:
+        """The data folder's problem if a file in it was changed into an invalid state."""
+        return self._watch.problem()
 
     def layer(self, layer_id: str) -> LayerDef:
         try:

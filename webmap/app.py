@@ -56,7 +56,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
+        """Cheap (a stat per data file, no rendering) and never behind the rate limits: a
+        load balancer asks often. 503 when the data behind the store is broken."""
         store = get_store()
+        problem = store.health()
+        if problem is not None:
+            resp = jsonify(status="error", version=store.version, problem=problem)
+            resp.status_code = 503
+            resp.headers["Retry-After"] = "60"
+            return resp
         return jsonify(
             status="ok",
             version=store.version,
