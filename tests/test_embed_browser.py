@@ -125,7 +125,8 @@ def test_open_link_follows_the_readers_view(page, planmap_server, host_server):
     _ready(frame)
     assert "Open in planmap" in frame.inner_text("#pm-embed-open")
     frame.evaluate("() => { Planmap.state.map.setView([39.98, 116.31], 14, {animate: false}); }")
-    frame.wait_for_function("document.getElementById('pm-embed-open').href.includes('zoom=14')")
+    frame.wait_for_function(
+        "() => document.getElementById('pm-embed-open').href.includes('zoom=14')")
     query = parse_qs(urlsplit(frame.get_attribute("#pm-embed-open", "href")).query)
     assert query["center"] == ["39.98000,116.31000"] and query["lang"] == ["en"]
     assert query["layers"] == ["zones,parks"]
@@ -195,7 +196,7 @@ def test_embed_opens_the_place_of_the_link(page, planmap_server, host_server):
     frame = _frame(page, "src")
     _ready(frame)
     popup = frame.wait_for_selector(".leaflet-popup-content", timeout=10000)
-    frame.wait_for_function("document.querySelector('.leaflet-popup-content').innerText"
+    frame.wait_for_function("() => document.querySelector('.leaflet-popup-content').innerText"
                             ".includes('《')", timeout=10000)
     text = popup.inner_text()
     assert "颐和园" in text
@@ -212,7 +213,7 @@ def test_figure_links_frame_only_a_wgs84_view_within_beijing(page, planmap_serve
     # the whole country is in view: no frame, the figure frames its content
     assert page.get_attribute(png, "href") == "/figures/layers/zones.png?lang=en"
     page.evaluate("() => { Planmap.state.map.setView([40.0, 116.3], 12, {animate: false}); }")
-    page.wait_for_function(f"document.querySelector('{png}').href.includes('bbox=')")
+    page.wait_for_function(f"() => document.querySelector('{png}').href.includes('bbox=')")
     bbox = parse_qs(urlsplit(page.get_attribute(png, "href")).query)["bbox"][0].split(",")
     assert float(bbox[0]) < 116.3 < float(bbox[2]) and float(bbox[1]) < 40.0 < float(bbox[3])
     # no layer shown: no figure, a note says why
@@ -225,7 +226,7 @@ def test_figure_links_frame_only_a_wgs84_view_within_beijing(page, planmap_serve
     assert page.guard.problems() == {}, page.guard.problems()
     # GCJ-02 map coordinates are not WGS-84: no frame again
     page.locator(".leaflet-control-layers-base label", has_text="AMap").locator("input").check()
-    page.wait_for_function(f"!document.querySelector('{png}').href.includes('bbox=')")
+    page.wait_for_function(f"() => !document.querySelector('{png}').href.includes('bbox=')")
     # the AMap tiles were asked for (the user's explicit choice) and aborted by the guard
     assert page.guard.off_host and all("autonavi.com" in u for u in page.guard.off_host)
     assert not page.guard.page_errors and not page.guard.http_errors

@@ -12,7 +12,18 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from webmap import api, assets, downloads, embed, errors, figures, ogcapi, pages
+from webmap import (
+    api,
+    assets,
+    downloads,
+    embed,
+    errors,
+    figures,
+    headers,
+    limits,
+    ogcapi,
+    pages,
+)
 from webmap.config import load_settings
 from webmap.responses import gzip_static
 from webmap.sources import get_store, install_store
@@ -24,11 +35,19 @@ BLUEPRINTS = (pages.blueprint, api.blueprint, downloads.blueprint, ogcapi.bluepr
 
 
 def _security_headers(resp: Response) -> Response:
+    """The full header set on every answer; a blueprint may have set frame-ancestors (embed)."""
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-    resp.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.blueprint != "embed" and "Content-Security-Policy" not in resp.headers:
-        resp.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    resp.headers.setdefault("Referrer-Policy", headers.REFERRER_POLICY)
+    resp.headers.setdefault("Permissions-Policy", headers.PERMISSIONS_POLICY)
+    earlier = resp.headers.get("Content-Security-Policy")
+    if request.blueprint != "embed" and earlier is None:
         resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    html = None
+    if (resp.mimetype == "text/html" and not resp.direct_passthrough
+            and "Content-Encoding" not in resp.headers):
+        html = resp.get_data(as_text=True)
+    resp.headers["Content-Security-Policy"] = headers.content_security_policy(
+        html, headers.frame_ancestors_of(earlier))
     return resp
 
 
@@ -53,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.register(app)
+    limits.install(app)  # after the blueprints: it wraps their expensive views
 
     @app.get("/healthz")
     def healthz():

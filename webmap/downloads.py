@@ -29,6 +29,7 @@ from flask.blueprints import BlueprintSetupState
 
 from geo import atomic
 from layers.export import export, export_crs, export_format, offered
+from webmap.limits import did_work
 from webmap.sources import get_store
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ def download(layer_id: str, fmt: str) -> Response:
     with cache.lock(name):
         if not path.exists():
             export(store, [layer_id], kind, crs, path)
+            did_work()  # counts against the client's RATE_LIMIT_DOWNLOAD
     return send_file(path, mimetype=kind.media_type, as_attachment=True, download_name=name,
                      max_age=current_app.config["CACHE_MAX_AGE"])
 

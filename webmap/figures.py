@@ -6,6 +6,12 @@ the app's, keyed on the store's content, never on an object's address), and serv
 so a report generator or a browser that asks again gets a 304. Errors are JSON with a 4xx
 status whatever the Accept header: the caller is usually an <img> tag or a script, never a
 person reading an HTML error page.
+
+Drawing is bounded: at most RENDER_WORKERS figures are drawn at once in a server process
+(matplotlib draws one at a time per process anyway) and at most RENDER_QUEUE more wait, each for
+at most RENDER_WAIT seconds; anything beyond is answered 503 with Retry-After at once. So a
+burst of uncached figures (a unique title per request) costs the other routes at most the CPU
+of the renders in progress, never their threads, and /healthz and the pages stay quick.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
@@ -20,6 +28,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from geo.errors import BadRequest, PlanmapError
 from layers import figures as render
 from layers.protocol import PlanStore
+from webmap.limits import did_work
 from webmap.sources import app_cache, get_store
 
 blueprint = Blueprint("figures", __name__, url_prefix="/figures")
@@ -52,6 +61,53 @@ class _Cache:
                     and sum(len(d) for d, _ in self._items.values()) > CACHE_BYTES):
                 self._items.popitem(last=False)
         return entry
+
+
+class Busy(PlanmapError):
+    """Every renderer is drawing and the queue is full: ask again shortly."""
+
+    http_status = 503
+    code = "ServiceBusy"
+    retry_after = 5
+
+
+class RenderGate:
+    """At most `workers` renders at once and `queue` waiting; a request beyond that is refused
+    at once, a waiting one gives up after `wait` seconds (both `Busy`)."""
+
+    def __init__(self, workers: int, queue: int, wait: float) -> None:
+        self.workers, self.queue, self.wait = workers, queue, wait
+        self._slots = threading.BoundedSemaphore(workers)
+        self._lock = threading.Lock()
+        self._inside = 0  # drawing or waiting
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._lock:
+            if self._inside >= self.workers + self.queue:
+                raise Busy("every figure renderer is busy; try again in a few seconds")
+            self._inside += 1
+        try:
+            if not self._slots.acquire(timeout=self.wait):
+                raise Busy("no figure renderer became free in time; try again shortly")
+            try:
+                yield
+            finally:
+                self._slots.release()
+        finally:
+            with self._lock:
+                self._inside -= 1
+
+
+def _gate() -> RenderGate:
+    """This app's render gate, sized by its settings."""
+    holder = app_cache("figures")
+    gate = holder.get("gate")
+    if gate is None:
+        config = current_app.config
+        gate = holder.setdefault("gate", RenderGate(
+            config["RENDER_WORKERS"], config["RENDER_QUEUE"], config["RENDER_WAIT"]))
+    return gate
 
 
 def _cache() -> _Cache:
@@ -96,7 +152,11 @@ def _serve(spec: render.FigureSpec, filename: str) -> Response:
     key = (store.version, spec.key())
     entry = cache.get(key)
     if entry is None:
-        entry = cache.put(key, render.render(store, spec).data)
+        with _gate().slot():
+            entry = cache.get(key)  # drawn by another request while this one waited?
+            if entry is None:
+                entry = cache.put(key, render.render(store, spec).data)
+                did_work()  # counts against the client's RATE_LIMIT_RENDER
     data, etag = entry
     headers = {
         "ETag": f'"{etag}"',
@@ -174,5 +234,8 @@ def _examples(store: PlanStore) -> list[str]:
 
 @blueprint.errorhandler(PlanmapError)
 def _error(exc: PlanmapError):
-    return jsonify(code=exc.code, description=exc.message, status=exc.http_status), \
-        exc.http_status
+    resp = jsonify(code=exc.code, description=exc.message, status=exc.http_status)
+    resp.status_code = exc.http_status
+    if isinstance(exc, Busy):
+        resp.headers["Retry-After"] = str(exc.retry_after)
+    return resp
