@@ -153,10 +153,10 @@ def _where(error: ValidationError, data: Any) -> str:
                 if ident is None and isinstance(entry.get("properties"), dict):
                     ident = entry["properties"].get("id")
                 label = ident if isinstance(ident, str) else None
-            parts[-1:] = [f"{parts[-1] if parts else 'entry'} {step + 1}"
-                          + (f" ({label})" if label else "")]
+            name = {"features": "feature"}.get(parts[-1], parts[-1]) if parts else "entry"
+            parts[-1:] = [f"{name} {step + 1}" + (f" ({label})" if label else "")]
         else:
-            parts.append({"features": "feature"}.get(str(step), str(step)))
+            parts.append(str(step))
         node = node[step] if isinstance(node, dict | list) else None
     return ": ".join(parts)
 
