@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
+from disk_fixtures import fill, mount_tmpfs, small_disk  # noqa: F401
 
 from geo import atomic
 from geo.paths import PROJECT_ROOT
 from layers.build import MARKER, build, is_build
 from layers.store import default_store
-from disk_fixtures import fill, mount_tmpfs, small_disk  # noqa: F401
 from webmap.cli import main
 
 PLANMAP = str(Path(sys.executable).with_name("planmap"))

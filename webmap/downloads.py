@@ -28,8 +28,10 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request, sen
 from flask.blueprints import BlueprintSetupState
 
 from geo import atomic
-from layers.export import export, export_crs, export_format, offered
-from webmap.limits import did_work
+from geo.crs_names import CrsDef
+from geo.errors import PlanmapError
+from layers.export import ExportFormat, export, export_crs, export_format, offered
+from webmap.limits import did_work, free_when
 from webmap.sources import get_store
 
 log = logging.getLogger(__name__)
@@ -97,16 +99,33 @@ def links(layer_id: str, lang: str = "en") -> list[dict[str, Any]]:
     ]
 
 
-@blueprint.get("/layers/<layer_id>/download.<fmt>")
-def download(layer_id: str, fmt: str) -> Response:
+def _cache_path(layer_id: str, fmt: str) -> tuple[Path, ExportFormat, CrsDef]:
     store = get_store()
     store.layer(layer_id)  # 404 for an unknown layer, whatever else is wrong
     kind = export_format(fmt)
     crs = export_crs(request.args.get("crs"))
     kind.check_crs(crs)
-    name = f"{layer_id}-{crs.param}{kind.extension}"
+    return cache_of(current_app).folder / f"{layer_id}-{crs.param}{kind.extension}", kind, crs
+
+
+def _cached_now() -> bool:
+    """Is the file this request asks for already written? (then it is free: webmap.limits)"""
+    args = request.view_args or {}
+    try:
+        return _cache_path(args["layer_id"], args["fmt"])[0].exists()
+    except (PlanmapError, KeyError):
+        return False
+
+
+free_when("downloads.download", _cached_now)
+
+
+@blueprint.get("/layers/<layer_id>/download.<fmt>")
+def download(layer_id: str, fmt: str) -> Response:
+    store = get_store()
+    path, kind, crs = _cache_path(layer_id, fmt)
+    name = path.name
     cache = cache_of(current_app)
-    path = cache.folder / name
     with cache.lock(name):
         if not path.exists():
             export(store, [layer_id], kind, crs, path)

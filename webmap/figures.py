@@ -28,7 +28,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from geo.errors import BadRequest, PlanmapError
 from layers import figures as render
 from layers.protocol import PlanStore
-from webmap.limits import did_work
+from webmap.limits import did_work, free_when
 from webmap.sources import app_cache, get_store
 
 blueprint = Blueprint("figures", __name__, url_prefix="/figures")
@@ -144,6 +144,27 @@ def spec_from_query(args: Any, fmt: str, **what: Any) -> render.FigureSpec:
         bbox=render.parse_bbox(args["bbox"]) if args.get("bbox") else None,
         **what,
     )
+
+
+def _cached_now() -> bool:
+    """Is the figure this request asks for already drawn? (then it is free: webmap.limits)"""
+    args = request.view_args or {}
+    try:
+        fmt = _fmt(args.get("fmt", ""))
+        if request.endpoint == "figures.layers_figure":
+            what: dict[str, Any] = {"layers": tuple(x for x in args["ids"].split(",") if x)}
+        elif request.endpoint == "figures.place_figure":
+            what = {"place": args["place_id"]}
+        else:
+            what = {"plan": args["plan_id"]}
+        spec = spec_from_query(request.args, fmt, **what)
+    except (PlanmapError, KeyError):
+        return False
+    return _cache().get((get_store().version, spec.key())) is not None
+
+
+for _endpoint in ("layers_figure", "place_figure", "plan_figure"):
+    free_when(f"figures.{_endpoint}", _cached_now)
 
 
 def _serve(spec: render.FigureSpec, filename: str) -> Response:

@@ -14,6 +14,7 @@ proxy's address space its own, larger limits.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
 from flask import Flask, Response, current_app, g, jsonify
 from flask_limiter import Limiter
@@ -30,6 +31,13 @@ LIMITED: dict[str, tuple[str, bool]] = {
     "downloads.download": ("RATE_LIMIT_DOWNLOAD", True),
     "api.places": ("RATE_LIMIT_SEARCH", False),
 }
+# endpoint -> "is the answer to this request already made?" (a module registers its own): a
+# client over its limit still gets what costs nothing.
+_FREE: dict[str, Callable[[], bool]] = {}
+
+
+def free_when(endpoint: str, check: Callable[[], bool]) -> None:
+    _FREE[endpoint] = check
 
 
 def did_work() -> None:
@@ -45,8 +53,14 @@ def _limit_of(setting: str) -> Callable[[], str]:
     return lambda: current_app.config[setting]
 
 
-def _exempt(setting: str) -> Callable[[], bool]:
-    return lambda: not current_app.config[setting]
+def _exempt(setting: str, endpoint: str) -> Callable[[], bool]:
+    def exempt() -> bool:
+        if not current_app.config[setting]:
+            return True
+        check = _FREE.get(endpoint)
+        return check is not None and check()
+
+    return exempt
 
 
 def install(app: Flask) -> Limiter:
@@ -57,9 +71,9 @@ def install(app: Flask) -> Limiter:
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
-        app.view_functions[endpoint] = limiter.limit(
-            _limit_of(setting), exempt_when=_exempt(setting),
-            deduct_when=_did_work if work_only else None)(view)
+        limited = limiter.limit(_limit_of(setting), exempt_when=_exempt(setting, endpoint),
+                                deduct_when=_did_work if work_only else None)(view)
+        app.view_functions[endpoint] = cast(Any, limited)
     app.extensions[_EXTENSION] = limiter
 
     @app.errorhandler(RateLimitExceeded)
