@@ -10,11 +10,15 @@ service re-validates only when a file actually changed.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 
+from geo import schemas
+from geo.areas.spec import load_areas
 from geo.corpus import Corpus, load_corpus
+from geo.errors import DataError
 from geo.finder import RULES_FILE, load_rules
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.reader.builder import load_repairs
@@ -37,9 +41,27 @@ def validate(directory: Path) -> tuple[Corpus, Gazetteer]:
     plan_ids = set(corpus.plans)
     gazetteer = load_gazetteer(directory / "gazetteer", plan_ids=plan_ids)
     load_rules(directory / "gazetteer" / RULES_FILE, gazetteer, plan_ids)
+    boundaries = directory / "boundaries"
+    if (boundaries / "areas.toml").is_file():
+        load_areas(boundaries / "areas.toml")
+    for path in sorted(boundaries.glob("*.geojson")):
+        check_geojson(path)
     for check in _CHECKS.values():
         check(directory, corpus, gazetteer)
     return corpus, gazetteer
+
+
+def check_geojson(path: Path) -> None:
+    """A boundary file: UTF-8 JSON, a FeatureCollection of features (geo.schemas)."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path.name}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path.name}: not valid JSON ({exc})") from None
+    except OSError as exc:
+        raise DataError(f"{path.name}: cannot read ({exc.strerror or exc})") from None
+    schemas.check(data, schemas.FEATURE_COLLECTION, path.name)
 
 
 def fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:

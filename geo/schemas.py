@@ -107,6 +107,11 @@ _PROPERTIES = {
     },
 }
 
+# null, or an object with a type (shapely checks the rest). Not anyOf: a failed branch formats
+# the whole instance into its message, and a district outline has tens of thousands of points.
+_GEOMETRY = {"type": ["object", "null"], "required": ["type"],
+             "properties": {"type": {"type": "string"}}}
+
 GAZETTEER = {
     "type": "object",
     "required": ["type", "features"],
@@ -120,13 +125,28 @@ GAZETTEER = {
                 "properties": {
                     "type": {"const": "Feature"},
                     "properties": _PROPERTIES,
-                    "geometry": {
-                        "anyOf": [
-                            {"type": "null"},
-                            {"type": "object", "required": ["type"],
-                             "properties": {"type": {"type": "string"}}},
-                        ]
-                    },
+                    "geometry": _GEOMETRY,
+                },
+            },
+        },
+    },
+}
+
+# Any other GeoJSON data file (data/boundaries/*.geojson): features with a geometry or null.
+FEATURE_COLLECTION = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"const": "FeatureCollection"},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "geometry"],
+                "properties": {
+                    "type": {"const": "Feature"},
+                    "properties": {"type": ["object", "null"]},
+                    "geometry": _GEOMETRY,
                 },
             },
         },

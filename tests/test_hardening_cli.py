@@ -382,3 +382,15 @@ def test_serve_refuses_a_bad_host_before_serving(capsys: pytest.CaptureFixture[s
     assert status == 2 and out == ""
     assert "--host 999.1.1.1: not an address" in one_line(err)
     assert "serving" not in err
+
+
+def test_a_broken_file_read_only_on_first_use_stops_serve(
+        data_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The district outlines are read when a map first needs them: the issue's 'serve starts,
+    /healthz says ok, every page answers 500'. data check and serve now read them too."""
+    (data_copy / "boundaries" / "beijing-districts.geojson").write_text("[]", encoding="utf-8")
+    expected = "beijing-districts.geojson: [] is not of type 'object'"
+    status, _, err = run(capsys, "data", "check")
+    assert status == 1 and one_line(err).endswith(expected)
+    status, _, err = run(capsys, "serve", "--port", str(18000 + os.getpid() % 1000))
+    assert status == 2 and one_line(err) == f"planmap: error: not serving: {expected}"

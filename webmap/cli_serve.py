@@ -80,11 +80,15 @@ def run(args: argparse.Namespace) -> int:
         raise BadRequest(f"--timeout must be between 1 and 3600 seconds, not {args.timeout}")
     check_bind(args.host, args.port)
     from webmap import create_app
+    from webmap.sources import get_store
 
     try:
         app = create_app()  # a bad setting or bad data: one line, and no server
     except DataError as exc:
         raise BadRequest(f"not serving: {exc.message}") from None
+    problem = get_store(app).health()  # every data file, also those read on first use
+    if problem is not None:
+        raise BadRequest(f"not serving: {problem}")
     if args.workers:
         os.execv(sys.executable, gunicorn_argv(args))
     # SIGTERM (systemd, docker stop) ends the process as Ctrl-C does, so exit handlers run and
