@@ -175,13 +175,13 @@ def atomic_path(target: Path | str, mode: int = 0o644) -> Iterator[Path]:
     commit(tmp, target)
 
 
-def write_bytes(target: Path | str, data: bytes) -> None:
-    with atomic_path(target) as tmp, open(tmp, "wb") as fh:
+def write_bytes(target: Path | str, data: bytes, mode: int = 0o644) -> None:
+    with atomic_path(target, mode) as tmp, open(tmp, "wb") as fh:
         fh.write(data)
 
 
-def write_text(target: Path | str, text: str) -> None:
-    with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+def write_text(target: Path | str, text: str, mode: int = 0o644) -> None:
+    with atomic_path(target, mode) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         fh.write(text)
 
 
