@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, settings
 
 from webmap import create_app
 
-EXAMPLES = 150
+EXAMPLES = 200
 COLLECTIONS = ("parks", "transport", "nodes", "plan-haidian-14th-fyp")
 
 _app = create_app({"TESTING": False, "RATE_LIMIT_SEARCH": "", "RATE_LIMIT_RENDER": "",
