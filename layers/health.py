@@ -4,9 +4,9 @@ The store validated its data when it was built; files edited afterwards (a plann
 entry on the server, a half-copied update) are what a health check must notice, because the next
 restart will read them. `DataWatch` keeps the last answer with the folder's fingerprint (one stat
 per file) and re-validates only when a file changed; a caller arriving while another re-validates
-gets the last answer instead of waiting, so the check never stalls under load. The first
-question validates every file once (the store reads some, such as the district boundaries, only
-when a map first needs them), so `planmap serve` can refuse broken data before it serves.
+gets the last answer instead of waiting, so the check never stalls under load. Every file is
+validated once at the first question (the store reads some, such as the district boundaries,
+only when a map first needs them), and `planmap serve` waits for that answer before it serves.
 """
 
 from __future__ import annotations
@@ -40,23 +40,38 @@ def problem(directory: Path) -> str | None:
 
 
 class DataWatch:
-    """The health of one data folder, re-validated when (and only when) a file changes."""
+    """The health of one data folder, re-validated when (and only when) a file changes.
 
-    def __init__(self, directory: Path, known_good: bool = False) -> None:
+    `problem()` never waits: when the folder changed it starts a re-validation in a thread and
+    answers with the last result meanwhile (so a load balancer's probe never stalls behind a
+    second of validation); `problem(wait=True)` validates now (`planmap serve` before it
+    serves)."""
+
+    def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._lock = threading.Lock()
-        self._fingerprint = datacheck.fingerprint(directory) if known_good else None
+        self._fingerprint: object = None  # nothing validated yet
         self._problem: str | None = None
 
-    def problem(self) -> str | None:
-        now = datacheck.fingerprint(self.directory)
-        if now == self._fingerprint:
-            return self._problem
-        if not self._lock.acquire(blocking=False):
-            return self._problem  # another thread is re-validating: the last answer stands
+    def _validate(self, now: object) -> None:
         try:
             self._problem = problem(self.directory)
             self._fingerprint = now
-            return self._problem
         finally:
             self._lock.release()
+
+    def problem(self, wait: bool = False) -> str | None:
+        now = datacheck.fingerprint(self.directory)
+        if now == self._fingerprint:
+            return self._problem
+        if not self._lock.acquire(blocking=wait):
+            return self._problem  # being re-validated: the last answer stands meanwhile
+        if now == self._fingerprint:  # validated while this caller waited for the lock
+            self._lock.release()
+            return self._problem
+        if wait:
+            self._validate(now)
+        else:
+            threading.Thread(target=self._validate, args=(now,), daemon=True,
+                             name="planmap-data-check").start()
+        return self._problem

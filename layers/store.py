@@ -246,9 +246,9 @@ class LayerStore:
 
     # ------------------------------------------------------------------ layers
 
-    def health(self) -> str | None:
-        """The data folder's problem if a file in it was changed into an invalid state."""
-        return self._watch.problem()
+    def health(self, wait: bool = False) -> str | None:
+        """The data folder's problem if a file in it is invalid (layers.health.DataWatch)."""
+        return self._watch.problem(wait)
 
     def layer(self, layer_id: str) -> LayerDef:
         try:

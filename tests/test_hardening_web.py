@@ -31,12 +31,25 @@ NO_LIMITS = {"RATE_LIMIT_RENDER": "", "RATE_LIMIT_DOWNLOAD": "", "RATE_LIMIT_SEA
 # ---- 10. health that tells the truth -------------------------------------------------------
 
 
+def eventually(client, status: int, seconds: float = 60):
+    """/healthz re-validates in the background: the answer changes within a few seconds."""
+    deadline = time.monotonic() + seconds
+    while True:
+        resp = client.get("/healthz")
+        if resp.status_code == status or time.monotonic() > deadline:
+            assert resp.status_code == status, resp.json
+            return resp
+        time.sleep(0.05)
+
+
 def test_healthz_answers_503_when_a_data_file_breaks_and_stays_cheap(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(PROJECT_ROOT / "data", data)
-    app = create_app({"STORE": LayerStore.from_directory(data), "TESTING": True})
+    store = LayerStore.from_directory(data)
+    app = create_app({"STORE": store, "TESTING": True})
     client = app.test_client()
-    assert client.get("/healthz").json["status"] == "ok"
+    assert client.get("/healthz").json["status"] == "ok"  # at once: validation in background
+    assert store.health(wait=True) is None
     started = time.perf_counter()
     for _ in range(200):
         assert client.get("/healthz").status_code == 200
@@ -44,8 +57,8 @@ def test_healthz_answers_503_when_a_data_file_breaks_and_stays_cheap(tmp_path: P
     assert per_call < 0.02, f"/healthz took {per_call * 1000:.1f} ms a call"
 
     (data / "gazetteer" / "parks.geojson").write_text("[1]", encoding="utf-8")
-    resp = client.get("/healthz")
-    assert resp.status_code == 503 and resp.mimetype == "application/json"
+    resp = eventually(client, 503)
+    assert resp.mimetype == "application/json"
     assert resp.json == {"status": "error", "version": resp.json["version"],
                          "problem": "parks.geojson: not a GeoJSON FeatureCollection"}
     assert resp.headers["Retry-After"]
@@ -56,7 +69,7 @@ def test_healthz_answers_503_when_a_data_file_breaks_and_stays_cheap(tmp_path: P
     assert done.stderr.strip() == f"planmap: error: {resp.json['problem']}"
     shutil.copy(PROJECT_ROOT / "data" / "gazetteer" / "parks.geojson",
                 data / "gazetteer" / "parks.geojson")
-    assert client.get("/healthz").status_code == 200
+    eventually(client, 200)
 
 
 # ---- 6. figures: a bounded gate, rate limits, never a stalled /healthz ------------------------
@@ -260,10 +273,11 @@ def test_hostile_query_strings_never_500_and_are_escaped(route: str) -> None:
         url = f"{route}?{quote(name, safe='')}={quote(value, safe='')}"
         resp = client.get(url, headers={"Accept": "text/html"})
         assert resp.status_code < 500, (url[:200], resp.status_code)
-        body = resp.get_data(as_text=True)
+        body = resp.get_data().decode("utf-8", "replace")
         assert "Traceback" not in body
-        for raw in ("<script>alert(1)</script>", "<svg onload=alert(1)>"):
-            assert raw not in body, (url[:200], raw)
+        if resp.mimetype == "text/html":  # JSON may name a parameter as sent: it is not run
+            for raw in ("<script>alert(1)</script>", "<svg onload=alert(1)>"):
+                assert raw not in body, (url[:200], raw)
     raw_query = route + "?%ff%fe=%c0%af&lang=%ed%a0%80"  # bytes that are not UTF-8
     assert client.get(raw_query).status_code < 500
 

@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         app = create_app()  # a bad setting or bad data: one line, and no server
     except DataError as exc:
         raise BadRequest(f"not serving: {exc.message}") from None
-    problem = get_store(app).health()  # every data file, also those read on first use
+    problem = get_store(app).health(wait=True)  # every data file, also those read on first use
     if problem is not None:
         raise BadRequest(f"not serving: {problem}")
     if args.workers:
