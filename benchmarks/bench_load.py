@@ -55,20 +55,31 @@ end
 """
 
 STATUS_LUA = """
-local statuses = {}
-response = function(status, headers, body)
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+function init(args)
+  statuses = {}
+end
+function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
 end
-done = function(summary, latency, requests)
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do
+      total[status] = (total[status] or 0) + count
+    end
+  end
   local parts = {}
-  for status, count in pairs(statuses) do
+  for status, count in pairs(total) do
     table.insert(parts, status .. "=" .. count)
   end
-  io.write("STATUS " .. table.concat(parts, ",") .. "\\n")
+  table.sort(parts)
+  io.write("STATUS " .. table.concat(parts, " ") .. "\\n")
 end
 """
-# wrk runs response()/done() in separate Lua states per thread; the per-thread tables are not
-# shared, so with one thread (-t1) the counts are complete.
 
 
 def free_port() -> int:

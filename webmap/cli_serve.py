@@ -90,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
     if problem is not None:
         raise BadRequest(f"not serving: {problem}")
     if args.workers:
+        # figures in low-priority child processes, so they never hold a worker's GIL
+        os.environ.setdefault("PLANMAP_RENDER_IN", "process")
         os.execv(sys.executable, gunicorn_argv(args))
     # SIGTERM (systemd, docker stop) ends the process as Ctrl-C does, so exit handlers run and
     # the download cache folder is removed.

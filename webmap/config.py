@@ -50,7 +50,11 @@ SETTINGS: tuple[Setting, ...] = (
             "/ogcapi (100 000 points, 10 000 polygons; never in the atlas)."),
     Setting("RENDER_WORKERS", 1, "Figures drawn at once in one server process (a figure takes "
             "about a second of one core; matplotlib draws one at a time per process)."),
-    Setting("RENDER_QUEUE", 4, "Figure requests that may wait for a renderer in one server "
+    Setting("RENDER_IN", "thread", "Where figures are drawn: thread (in the request's thread) "
+            "or process (RENDER_WORKERS low-priority child processes per server process, each "
+            "with its own copy of the store: the server's threads keep the GIL and the CPU "
+            "first; needs STORE as module:function). planmap serve --workers sets process."),
+    Setting("RENDER_QUEUE", 2, "Figure requests that may wait for a renderer in one server "
             "process; one more is answered 503 with Retry-After at once."),
     Setting("RENDER_WAIT", 15, "Seconds a queued figure request waits for a renderer before it "
             "is answered 503 with Retry-After."),
@@ -74,6 +78,7 @@ ENV_PREFIX = "PLANMAP_"
 CHOICES: dict[str, tuple[str, ...]] = {
     "DEFAULT_LANG": ("zh", "en"),
     "OFFLINE_ASSETS": ("raise", "strip"),
+    "RENDER_IN": ("thread", "process"),
 }
 
 

@@ -9,7 +9,9 @@ person reading an HTML error page.
 
 Drawing is bounded: at most RENDER_WORKERS figures are drawn at once in a server process
 (matplotlib draws one at a time per process anyway) and at most RENDER_QUEUE more wait, each for
-at most RENDER_WAIT seconds; anything beyond is answered 503 with Retry-After at once. So a
+at most RENDER_WAIT seconds; anything beyond is answered 503 with Retry-After at once. With
+RENDER_IN = "process" (the default of `planmap serve --workers`) the drawing happens in
+low-priority child processes (webmap.renderpool), so it does not hold the server's GIL. So a
 burst of uncached figures (a unique title per request) costs the other routes at most the CPU
 of the renders in progress, never their threads, and /healthz and the pages stay quick.
 """
@@ -18,22 +20,29 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
+from flask.blueprints import BlueprintSetupState
 
 from geo.errors import BadRequest, PlanmapError
 from layers import figures as render
 from layers.protocol import PlanStore
 from webmap.limits import did_work, free_when
+from webmap.renderpool import ProcessRenderer
 from webmap.sources import app_cache, get_store
 
 blueprint = Blueprint("figures", __name__, url_prefix="/figures")
 
 CACHE_ENTRIES = 48
+RENDER_TIMEOUT_S = 120  # a figure that takes longer is abandoned (the child keeps drawing it)
+_RENDERER_LOCK = threading.Lock()
 CACHE_BYTES = 256 * 1024 * 1024
 QUERY = ("paper", "landscape", "size", "dpi", "lang", "title", "bbox")
 
@@ -110,6 +119,41 @@ def _gate() -> RenderGate:
     return gate
 
 
+def _renderer(app: Flask | None = None) -> ProcessRenderer | None:
+    """This app's render children (RENDER_IN = "process" and STORE a `module:function`)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    config = app.config
+    if config["RENDER_IN"] != "process" or not isinstance(config["STORE"], str):
+        return None
+    holder = app_cache("figures", app)
+    with _RENDERER_LOCK:
+        renderer = holder.get("renderer")
+        if renderer is None:
+            renderer = holder["renderer"] = ProcessRenderer(config["STORE"],
+                                                            config["RENDER_WORKERS"])
+            weakref.finalize(app, renderer.shutdown)
+    return renderer
+
+
+@blueprint.record_once
+def _start_renderer(state: BlueprintSetupState) -> None:
+    """Start the render children with the app: their store takes seconds to build."""
+    _renderer(cast(Flask, state.app))
+
+
+def _draw(store: PlanStore, spec: render.FigureSpec) -> bytes:
+    renderer = _renderer()
+    if renderer is None:
+        return render.render(store, spec).data
+    try:
+        return renderer.render(spec, timeout=RENDER_TIMEOUT_S)
+    except FutureTimeout:
+        raise Busy("the figure took too long to draw; try again shortly") from None
+    except BrokenProcessPool:
+        app_cache("figures").pop("renderer", None)  # a child died: start afresh next time
+        raise Busy("the figure renderer restarted; try again shortly") from None
+
+
 def _cache() -> _Cache:
     """This app's figure cache."""
     holder = app_cache("figures")
@@ -176,7 +220,7 @@ def _serve(spec: render.FigureSpec, filename: str) -> Response:
         with _gate().slot():
             entry = cache.get(key)  # drawn by another request while this one waited?
             if entry is None:
-                entry = cache.put(key, render.render(store, spec).data)
+                entry = cache.put(key, _draw(store, spec))
                 did_work()  # counts against the client's RATE_LIMIT_RENDER
     data, etag = entry
     headers = {
