@@ -130,14 +130,27 @@ def parse(output: str) -> dict[str, str]:
     return row
 
 
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def _rss_mb(pid: int) -> float:
+    m = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    return int(m.group(1)) / 1024 if m else 0.0
+
+
 def worker_memory(master: int) -> list[str]:
+    """RSS of each gunicorn worker, plus its render processes (forkserver and children)."""
     out = []
-    for pid in subprocess.run(["pgrep", "-P", str(master)], capture_output=True,
-                              text=True).stdout.split():
-        status = Path(f"/proc/{pid}/status").read_text()
-        m = re.search(r"VmRSS:\s+(\d+) kB", status)
-        if m:
-            out.append(f"{int(m.group(1)) / 1024:.0f} MB")
+    for pid in _children(master):
+        helpers = _children(pid)
+        helpers += [c for h in helpers for c in _children(h)]
+        extra = sum(_rss_mb(h) for h in helpers)
+        text = f"{_rss_mb(pid):.0f} MB"
+        if helpers:
+            text += f" + {extra:.0f} MB in {len(helpers)} render processes"
+        out.append(text)
     return out
 
 
@@ -147,6 +160,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-rate-limit", action="store_true")
+    parser.add_argument("--render-in", choices=("thread", "process"), default=None,
+                        help="RENDER_IN (default: what planmap serve --workers sets, process)")
     args = parser.parse_args()
 
     from layers.store import default_store
@@ -158,6 +173,8 @@ def main() -> None:
     if args.no_rate_limit:
         env.update(PLANMAP_RATE_LIMIT_RENDER="", PLANMAP_RATE_LIMIT_DOWNLOAD="",
                    PLANMAP_RATE_LIMIT_SEARCH="")
+    if args.render_in:
+        env["PLANMAP_RENDER_IN"] = args.render_in
     planmap = str(Path(sys.executable).with_name("planmap"))
     server = subprocess.Popen([planmap, "serve", "--workers", str(args.workers),
                                "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
@@ -166,6 +183,10 @@ def main() -> None:
         wait_ready(url)
         with urllib.request.urlopen(url + f"/places/{ids[0]}", timeout=30):
             pass  # warm the page caches
+        for _ in range(2 * args.workers):  # each worker's renderer ready (children built)
+            with urllib.request.urlopen(url + "/figures/layers/parks.png?size=400x300&dpi=72"
+                                        f"&title=warm{time.time()}", timeout=300):
+                pass
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             runs = {
@@ -182,8 +203,10 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=60)
     limits = "off" if args.no_rate_limit else "on (defaults)"
+    load = os.getloadavg()[0]
     print(f"{args.seconds} s, {args.connections} render connections, {args.workers} gthread "
-          f"workers, rate limits {limits}")
+          f"workers, rate limits {limits}, RENDER_IN {args.render_in or 'process'}, "
+          f"load average {load:.1f} on {os.cpu_count()} cores")
     print("| client | requests | req/s | p50 | p99 | statuses | socket errors |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, output in outputs.items():
