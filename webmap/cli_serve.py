@@ -66,7 +66,7 @@ def gunicorn_argv(args: argparse.Namespace) -> list[str]:
             "--timeout", str(args.timeout), "--graceful-timeout", "20", "--keep-alive", "5",
             "--limit-request-line", "8190", "--limit-request-fields", "100",
             "--bind", f"{args.host}:{args.port}", "--access-logfile", "-",
-            "webmap:create_app()"]
+            "--config", "python:webmap.gunicorn_conf", "webmap:create_app()"]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -73,9 +73,20 @@ class DownloadCache:
                 self._folder = None
 
 
+_CACHES: weakref.WeakSet[DownloadCache] = weakref.WeakSet()
+
+
+def remove_all() -> None:
+    """Remove the cache folder of every app of this process (gunicorn's worker_exit calls it:
+    a worker may end without running the interpreter's exit handlers)."""
+    for cache in list(_CACHES):
+        cache.remove()
+
+
 @blueprint.record_once
 def _install_cache(state: BlueprintSetupState) -> None:
     cache = DownloadCache()
+    _CACHES.add(cache)
     state.app.extensions[_EXTENSION] = cache
     # Holds the cache, not the app: runs when the app is collected, or at exit.
     weakref.finalize(state.app, cache.remove)

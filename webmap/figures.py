@@ -43,6 +43,13 @@ blueprint = Blueprint("figures", __name__, url_prefix="/figures")
 CACHE_ENTRIES = 48
 RENDER_TIMEOUT_S = 120  # a figure that takes longer is abandoned (the child keeps drawing it)
 _RENDERER_LOCK = threading.Lock()
+_RENDERERS: weakref.WeakSet[ProcessRenderer] = weakref.WeakSet()
+
+
+def shutdown_renderers() -> None:
+    """Stop every render child of this process (gunicorn's worker_exit calls it)."""
+    for renderer in list(_RENDERERS):
+        renderer.shutdown()
 CACHE_BYTES = 256 * 1024 * 1024
 QUERY = ("paper", "landscape", "size", "dpi", "lang", "title", "bbox")
 
@@ -132,6 +139,7 @@ def _renderer(app: Flask | None = None) -> ProcessRenderer | None:
             renderer = holder["renderer"] = ProcessRenderer(config["STORE"],
                                                             config["RENDER_WORKERS"])
             weakref.finalize(app, renderer.shutdown)
+            _RENDERERS.add(renderer)
     return renderer
 
 

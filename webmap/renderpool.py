@@ -60,4 +60,10 @@ class ProcessRenderer:
         return self._executor.submit(_draw, spec).result(timeout=timeout)
 
     def shutdown(self) -> None:
+        """Cancel what waits and end the children now (a server stopping does not wait for a
+        figure nobody will receive). Python 3.14 has terminate_workers(); before it, the
+        executor's process table is the only handle on the children."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+        processes: dict[int, Any] = getattr(self._executor, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.terminate()
