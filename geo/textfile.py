@@ -27,7 +27,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             first_error = first_error or exc
     at = f" (bad byte at offset {first_error.start})" if first_error else ""
-    raise BadRequest(f"{name}: neither UTF-8 nor GB18030 text{at}")
+    raise BadRequest(f"{name}: not UTF-8 or GB18030 text{at}")
 
 
 def read_bytes(path: Path, limit: int = MAX_TEXT_BYTES) -> bytes:

@@ -373,7 +373,7 @@ def test_a_gbk_plan_text_is_read_and_a_binary_one_refused(
     status, _, err = run(capsys, "data", "check")
     assert status == 1
     assert one_line(err).endswith(
-        f"plans/000_5e4cabcaa3cd6eed.txt (plan {FIRST_PLAN}): neither UTF-8 nor GB18030 text "
+        f"plans/000_5e4cabcaa3cd6eed.txt (plan {FIRST_PLAN}): not UTF-8 or GB18030 text "
         "(bad byte at offset 1)")
 
 
