@@ -77,13 +77,13 @@ REPAIRS = {
 
 _PROPERTIES = {
     "type": "object",
-    "required": ["id", "name", "kind", "precision", "source"],
+    # present and strings here; empty ones are named by the loader ("missing 'source'")
     "properties": {
-        "id": _TEXT,
-        "name": _TEXT,
-        "kind": _TEXT,
-        "precision": _TEXT,
-        "source": _TEXT,
+        "id": _OPTIONAL_TEXT,
+        "name": _OPTIONAL_TEXT,
+        "kind": _OPTIONAL_TEXT,
+        "precision": _OPTIONAL_TEXT,
+        "source": _OPTIONAL_TEXT,
         "aliases": {
             "type": "array",
             "items": {"anyOf": [

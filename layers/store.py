@@ -63,6 +63,7 @@ class LayerStore:
         definitions: Definitions | None = None,
         rules: FinderRules | None = None,
         basemap_dir: Path | None = None,
+        source_dir: Path | None = None,
     ) -> None:
         self.corpus = corpus or default_corpus()
         self.gazetteer = gazetteer or default_gazetteer()
@@ -94,7 +95,9 @@ class LayerStore:
                 self._place_layers.setdefault(pid, []).append(layer_id)
         self._index = PlaceIndex(self.gazetteer)
         self.version = self._content_hash()
-        self._watch = DataWatch(self.basemap_dir)
+        # the folder the store was read from, watched by health(); None for a store built from
+        # objects in memory, which has no files to go bad
+        self._watch = DataWatch(source_dir) if source_dir is not None else None
         located = sum(1 for p in self.gazetteer if p.geometry is not None)
         self.stats.update(
             places=len(self.gazetteer),
@@ -116,7 +119,8 @@ class LayerStore:
         gazetteer = load_gazetteer(directory / "gazetteer", plan_ids=plan_ids)
         rules = load_rules(directory / "gazetteer" / RULES_FILE, gazetteer, plan_ids)
         definitions = load_definitions(directory / "layers.toml")
-        return cls(corpus, gazetteer, definitions, rules=rules, basemap_dir=directory)
+        return cls(corpus, gazetteer, definitions, rules=rules, basemap_dir=directory,
+                   source_dir=directory)
 
     # ------------------------------------------------------------------ building
 
@@ -248,7 +252,7 @@ class LayerStore:
 
     def health(self, wait: bool = False) -> str | None:
         """The data folder's problem if a file in it is invalid (layers.health.DataWatch)."""
-        return self._watch.problem(wait)
+        return self._watch.problem(wait) if self._watch is not None else None
 
     def layer(self, layer_id: str) -> LayerDef:
         try:
@@ -412,4 +416,4 @@ def _store_at(directory: Path) -> LayerStore:
     # called with the directory the default corpus and gazetteer resolve right now, so the
     # store shares their objects with the CLI commands that read them
     return LayerStore(default_corpus(), default_gazetteer(), load_definitions(),
-                      basemap_dir=directory)
+                      basemap_dir=directory, source_dir=directory)
