@@ -257,7 +257,7 @@ def test_mentions_reads_gb18030_as_utf8(tmp_path: Path,
     assert status == 0 and json.loads(from_gbk) == json.loads(from_utf8) != []
     (tmp_path / "bin").write_bytes(b"\x81\x30\xff\xfe" * 8)
     status, _, err = run(capsys, "mentions", str(tmp_path / "bin"))
-    assert status == 2 and "neither UTF-8 nor GB18030" in one_line(err)
+    assert status == 2 and "not UTF-8 or GB18030" in one_line(err)
 
 
 @pytest.mark.slow
