@@ -94,14 +94,16 @@ class Candidate:
         return {"text": self.text, "count": self.count, "context": self.contexts[0]}
 
 
+_BREAK_RE = re.compile(
+    "(?=(" + "|".join(map(re.escape, sorted(BREAKS, key=len, reverse=True))) + "))")
+
+
 def _cut(prefix: str, whole: bool) -> str | None:
     """The tail of `prefix` after its last break word or qualifier; None when the window
     (`whole` False: it was shortened to the longest name allowed) shows no start of a name."""
-    cut = -1
-    for word in BREAKS:
-        i = prefix.rfind(word)
-        if i >= 0:
-            cut = max(cut, i + len(word))
+    # The end of the last break word: at each place the longest word starting there (a
+    # lookahead, so overlapping words are all seen), in one regex scan instead of one rfind a word.
+    cut = max((m.start() + len(m.group(1)) for m in _BREAK_RE.finditer(prefix)), default=-1)
     for end in QUALIFIER_ENDS:
         i = prefix.rfind(end)
         if i >= 0 and i + 1 < len(prefix):
