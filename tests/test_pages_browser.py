@@ -115,7 +115,7 @@ def test_phone_pages_can_be_pinch_zoomed(browser, live_server, name):  # noqa: F
     cdp.send("Input.synthesizePinchGesture", {"x": 190, "y": 650, "scaleFactor": 2.0,
                                               "relativeSpeed": 800,
                                               "gestureSourceType": "default"})
-    page.wait_for_function("window.visualViewport.scale > 1.5", timeout=5000)
+    page.wait_for_function("() => window.visualViewport.scale > 1.5", timeout=5000)
     context.close()
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 
 from webmap import (
     api,
     assets,
     auth,
+    basemaps,
     compare,
     downloads,
     edits_api,
@@ -51,7 +52,7 @@ def _security_headers(resp: Response) -> Response:
             and "Content-Encoding" not in resp.headers):
         html = resp.get_data(as_text=True)
     resp.headers["Content-Security-Policy"] = headers.content_security_policy(
-        html, headers.frame_ancestors_of(earlier))
+        html, headers.frame_ancestors_of(earlier), basemaps.tile_origins(current_app.config))
     return resp
 
 
