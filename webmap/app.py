@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webmap import (
     api,
@@ -18,12 +19,14 @@ from webmap import (
     auth,
     compare,
     downloads,
+    edit_pages,
     edits_api,
     embed,
     errors,
     figures,
     ogcapi,
     pages,
+    review_pages,
 )
 from webmap.config import load_settings
 from webmap.responses import gzip_page, gzip_static
@@ -33,7 +36,7 @@ log = logging.getLogger(__name__)
 
 BLUEPRINTS = (pages.blueprint, compare.blueprint, api.blueprint, downloads.blueprint,
               ogcapi.blueprint, figures.blueprint, embed.blueprint, auth.blueprint,
-              edits_api.blueprint)
+              edits_api.blueprint, edit_pages.blueprint, review_pages.blueprint)
 
 
 def _security_headers(resp: Response) -> Response:
@@ -60,6 +63,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.debug = False
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:  # behind nginx: the client's address and scheme as the proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops)
     assets.install_local_assets()
 
     install_store(app)
