@@ -23,6 +23,8 @@
   var map = state.map;
   var lang = state.cfg.lang;
   L.PM.setOptIn(true);
+  // the map was made before Geoman was loaded, so its init hook did not run on it
+  if (!map.pm) { map.pm = new L.PM.Map(map); }
 
   var EDITABLE = {color: '#d7301f', weight: 3, fillColor: '#fc8d59', fillOpacity: 0.3,
     pmIgnore: false};
