@@ -115,7 +115,7 @@ def test_propose_review_and_go_live(app) -> None:
     assert re.search(r"中心移动 [\d.]+ 米", page)
     data = json.loads(re.search(r'id="pm-review-data">(.*?)</script>', page).group(1))
     assert data["after"]["type"] == "Polygon" and data["before"] is not None
-    reviewer, r_token = signed_in(app, "reviewer")
+    reviewer, _ = signed_in(app, "reviewer")
     queue = reviewer.get("/review").get_data(as_text=True)
     assert f'data-revision="{rid}"' in queue and "fence surveyed" in queue
     page = reviewer.get(f"/revisions/{rid}").get_data(as_text=True)
@@ -157,7 +157,7 @@ def test_refusals_keep_the_form(app) -> None:
     assert stale.status_code == 409
     html = stale.get_data(as_text=True)
     assert f'href="/revisions/{first}"' in html and "此地点已有更新的修订" in html
-    assert 'name="base_revision" value="%d"' % first in html  # the form now builds on it
+    assert f'name="base_revision" value="{first}"' in html  # the form now builds on it
 
 
 def test_upload_through_the_form_lands_shifted_back(app) -> None:
@@ -221,7 +221,7 @@ def test_four_eyes_and_reasons(app) -> None:
                                                                 "reason": " "})
     assert no_reason.status_code == 400
     assert error_line(no_reason.get_data(as_text=True)) == "a rejection needs a reason"
-    admin, a_token = signed_in(app, "admin")
+    admin, _ = signed_in(app, "admin")
     assert 'id="pm-approve"' in admin.get(f"/revisions/{own}").get_data(as_text=True)
     editor, e_token = signed_in(app, "editor2")
     assert editor.post(f"/revisions/{own}/reject", data={"csrf_token": e_token,

@@ -153,7 +153,7 @@ def test_limits(tmp_path: Path) -> None:
     gpd.GeoDataFrame({"id": ["a"]}, geometry=[TRUTH], crs="EPSG:4326").to_file(
         tmp_path / "s" / "x.shp")
     (tmp_path / "s" / "x.dbf").unlink()
-    with pytest.raises(BadRequest, match="lacks its .dbf"):
+    with pytest.raises(BadRequest, match=r"lacks its \.dbf"):
         read_geometry(_zipped(tmp_path / "s", "x"))
     with pytest.raises(BadRequest, match="not offered"):
         read_geometry(_geojson(TRUTH), "EPSG:9999")
