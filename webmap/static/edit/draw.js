@@ -44,11 +44,17 @@
 
   map.pm.setLang(lang === 'zh' ? 'zh' : 'en');
   map.pm.setGlobalOptions({layerGroup: group, pathOptions: EDITABLE, pmIgnore: false,
-    snappable: true});
+    snappable: false});
   map.pm.addControls({
     position: 'topleft', drawCircle: false, drawCircleMarker: false, drawText: false,
     cutPolygon: false, rotateMode: false
   });
+  // Geoman titles the box around each tool button; screen readers need the name on the link
+  map.getContainer().querySelectorAll('.leaflet-pm-toolbar .button-container')
+    .forEach(function (box) {
+      var link = box.querySelector('.leaflet-buttons-control-button');
+      if (link && box.title) { link.setAttribute('aria-label', box.title); }
+    });
 
   function family(type) {
     return type.replace('Multi', '');
