@@ -69,6 +69,26 @@ def test_conformance_declares_part4_only_with_a_database(app, base_store) -> Non
     assert "\"" not in resp.headers.get("ETag", "") and resp.get_json()["code"]
 
 
+def test_openapi_lists_the_writes_only_with_a_database(app, base_store) -> None:
+    from openapi_spec_validator import validate
+
+    client = app.test_client()
+    item = item_url(client)
+    path = "/collections/" + item.split("/")[3]
+    doc = client.get("/ogcapi/api?f=json").get_json()
+    validate(doc)
+    assert "post" in doc["paths"][f"{path}/items"]
+    ops = doc["paths"][f"{path}/items/{{featureId}}"]
+    assert {"get", "put", "patch", "delete"} <= set(ops)
+    assert "202" in ops["put"]["responses"] and "412" in ops["patch"]["responses"]
+    assert any(p["name"] == "If-Match" and p["required"] for p in ops["delete"]["parameters"])
+    readonly = create_app({"OFFLINE_ASSETS": "raise", "TESTING": True, "STORE": base_store,
+                           "DATABASE_URL": "none"}).test_client()
+    plain = readonly.get("/ogcapi/api?f=json").get_json()
+    validate(plain)
+    assert set(plain["paths"][f"{path}/items/{{featureId}}"]) == {"get"}
+
+
 def test_replace_is_a_proposal_with_if_match(app) -> None:
     client = app.test_client()
     url = item_url(client)
