@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webmap import (
     api,
@@ -19,6 +20,7 @@ from webmap import (
     basemaps,
     compare,
     downloads,
+    edit_pages,
     edits_api,
     embed,
     errors,
@@ -27,6 +29,7 @@ from webmap import (
     limits,
     ogcapi,
     pages,
+    review_pages,
 )
 from webmap.config import load_settings
 from webmap.responses import gzip_page, gzip_static
@@ -36,7 +39,7 @@ log = logging.getLogger(__name__)
 
 BLUEPRINTS = (pages.blueprint, compare.blueprint, api.blueprint, downloads.blueprint,
               ogcapi.blueprint, figures.blueprint, embed.blueprint, auth.blueprint,
-              edits_api.blueprint)
+              edits_api.blueprint, edit_pages.blueprint, review_pages.blueprint)
 
 
 def _security_headers(resp: Response) -> Response:
@@ -71,6 +74,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.debug = False
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:  # behind nginx: the client's address and scheme as the proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops)
     assets.install_local_assets()
 
     install_store(app)
