@@ -23,7 +23,7 @@ import bisect
 import copy
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -65,6 +65,7 @@ class LayerStore:
         definitions: Definitions | None = None,
         rules: FinderRules | None = None,
         basemap_dir: Path | None = None,
+        documents: Mapping[str, PlanDoc] | None = None,
     ) -> None:
         self.corpus = corpus or default_corpus()
         self.gazetteer = gazetteer or default_gazetteer()
@@ -72,7 +73,11 @@ class LayerStore:
         self.rules = rules if rules is not None else rules_for(self.gazetteer)
         self.basemap_dir = basemap_dir or data_dir()
         check_references(self.definitions, self.gazetteer, self.corpus)
-        self._docs: dict[str, PlanDoc] = {meta.id: read_plan(meta) for meta in self.corpus}
+        # plans already read (by a store this one replaces) are not read again
+        old = documents or {}
+        self._docs: dict[str, PlanDoc] = {
+            m.id: d if (d := old.get(m.id)) is not None and d.meta == m and d.text == m.text()
+            else read_plan(m) for m in self.corpus}
         self.stats: dict[str, int] = {}
         self._passages: dict[str, list[dict]] = {}
         self._mentions: dict[str, dict[str, int]] = {}  # place id -> plan id -> count
@@ -89,18 +94,21 @@ class LayerStore:
         self._index = PlaceIndex(self.gazetteer)
         self._place_answers(set())
 
-    def revised(self, gazetteer: Gazetteer) -> LayerStore:
+    def revised(self, gazetteer: Gazetteer, rules: FinderRules | None = None) -> LayerStore:
         """The store over another state of the gazetteer, with the same plans, layers and
-        rules (approved corrections). When no place's names changed, the plans' documents,
-        the mention index and the search index are kept and only the answers about places are
-        redone (a tenth of a full build); otherwise it is a full build."""
+        rules (approved corrections; `rules` when the finder's rules changed too). When no
+        place's names changed, the plans' documents, the mention index and the search index
+        are kept and only the answers about places are redone (a tenth of a full build);
+        otherwise it is a full build."""
         old, new = self.gazetteer.places, gazetteer.places
         if old.keys() != new.keys() or any(
                 (p.name, p.name_en, p.pinyin, p.kind, p.aliases)
                 != (q.name, q.name_en, q.pinyin, q.kind, q.aliases)
-                for p, q in ((old[pid], new[pid]) for pid in old)):
+                for p, q in ((old[pid], new[pid]) for pid in old)) or (
+                rules is not None and rules != self.rules):
             return LayerStore(self.corpus, gazetteer, self.definitions,
-                              rules=rules_for(gazetteer), basemap_dir=self.basemap_dir)
+                              rules=rules if rules is not None else rules_for(gazetteer),
+                              basemap_dir=self.basemap_dir, documents=self._docs)
         check_references(self.definitions, gazetteer, self.corpus)
         store = copy.copy(self)
         store.gazetteer = gazetteer
