@@ -153,7 +153,8 @@ def preview(upload: Upload, meta: PlanMeta, gazetteer: Gazetteer, rules: FinderR
     counts = Counter(m.place_id for m in found)
     places = [{"id": pid, "name": gazetteer.get(pid).label, "count": n}
               for pid, n in counts.most_common()]
-    names = unknown_names(doc, gazetteer, dismissed, others, limit=50)
+    names = unknown_names(doc.plan_id, doc.text, doc.paragraphs, gazetteer, dismissed, others,
+                          limit=50)
     return {
         "meta": meta.as_dict(), "checksum": upload.checksum, "filename": upload.filename,
         "size": len(upload.data), "source": upload.imported.source,

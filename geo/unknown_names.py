@@ -8,17 +8,25 @@ is more likely a place than one ending in 中心 or 基地, which as often name 
 programme; a prefix full of planning vocabulary (创新, 产业, 服务 …) makes it a phrase rather
 than a name; a very long candidate is usually a phrase; a name used again, and in other plans,
 is more likely a real place. Strings a reviewer dismissed (stop rules) are left out.
+
+`place_entry` turns a reviewed name into a new gazetteer entry (drawn, or area-only inside a
+parent place), ready to be proposed as a revision.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pypinyin import lazy_pinyin
+from shapely.geometry import mapping
 
 from geo.candidates import find_candidates
-from geo.gazetteer import Gazetteer
-from geo.reader import PlanDoc
+from geo.errors import BadRequest
+from geo.gazetteer import Gazetteer, Place
+from geo.search import pinyin
 
 # How strongly a final word says "this is a place"; anything else ending a candidate: 0.4.
 SUFFIX_WEIGHT: dict[str, float] = {
@@ -36,6 +44,27 @@ PHRASE_WORDS: tuple[str, ...] = (
     "实践", "体系", "建设", "首都", "城市", "重点", "各类", "各个", "单位", "支援",
 )
 MAX_CONTEXTS = 5
+# the kind a new place most likely has, by its final word (longest first); else "other"
+KIND_BY_SUFFIX: tuple[tuple[str, str], ...] = (
+    ("科技园", "industrial-park"), ("产业园", "industrial-park"), ("公园", "park"),
+    ("湿地", "water"), ("大街", "road"), ("古镇", "village"), ("路", "road"), ("街", "road"),
+    ("桥", "road"), ("河", "water"), ("渠", "water"), ("湖", "water"), ("闸", "water"),
+    ("山", "mountain"), ("峪", "mountain"), ("村", "village"), ("庄", "village"),
+    ("镇", "town"), ("站", "station"), ("寺", "park"), ("园", "park"), ("大厦", "site"),
+    ("中心", "site"), ("基地", "industrial-park"))
+
+
+class Cited(Protocol):
+    """A paragraph with its line and citation (a reader Paragraph or a store DocParagraph)."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def citation(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 @dataclass
@@ -85,28 +114,74 @@ def _snippet(text: str, start: int, end: int, width: int = 24) -> str:
     return ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
 
 
-def unknown_names(doc: PlanDoc, gazetteer: Gazetteer, dismissed: Iterable[str] = (),
-                  others: Mapping[str, str] | None = None, limit: int = 200
-                  ) -> list[UnknownName]:
-    """The plan's candidate names, most likely places first (then most frequent). `others`
+def unknown_names(plan_id: str, text: str, paragraphs: Sequence[Cited], gazetteer: Gazetteer,
+                  dismissed: Iterable[str] = (), others: Mapping[str, str] | None = None,
+                  limit: int = 200) -> list[UnknownName]:
+    """A plan's candidate names, most likely places first (then most frequent). `others`
     maps other plans' ids to their text, to count where else each name is used."""
     skip = set(dismissed)
     out: list[UnknownName] = []
-    for cand in find_candidates(doc.text, doc.plan_id, gazetteer):
+    for cand in find_candidates(text, plan_id, gazetteer):
         if cand.text in skip or any(s in cand.text for s in skip if len(s) >= 2):
             continue
         contexts = []
-        for p in doc.paragraphs:
+        for p in paragraphs:
             k = p.text.find(cand.text)
             if k >= 0:
                 contexts.append(Context(p.line, p.citation,
                                         _snippet(p.text, k, k + len(cand.text))))
                 if len(contexts) >= MAX_CONTEXTS:
                     break
-        elsewhere = {pid: n for pid, text in (others or {}).items()
-                     if pid != doc.plan_id and (n := text.count(cand.text))}
+        elsewhere = {pid: n for pid, other in (others or {}).items()
+                     if pid != plan_id and (n := other.count(cand.text))}
         out.append(UnknownName(cand.text, cand.count,
                                place_likelihood(cand.text, cand.count, len(elsewhere)),
                                contexts, elsewhere))
     out.sort(key=lambda u: (-u.score, -u.count, u.text))
     return out[:limit]
+
+
+def guess_kind(name: str) -> str:
+    return next((kind for suffix, kind in KIND_BY_SUFFIX if name.endswith(suffix)), "other")
+
+
+def default_place_id(name: str, gazetteer: Gazetteer) -> str:
+    """The name's pinyin run together (as the gazetteer's ids are), numbered if taken."""
+    base = re.sub(r"[^a-z0-9]+", "", pinyin(name).lower())[:60] or "place"
+    pid, n = base, 2
+    while pid in gazetteer:
+        pid, n = f"{base}-{n}", n + 1
+    return pid
+
+
+def place_entry(name: str, where: str, *, kind: str | None = None, place_id: str | None = None,
+                gazetteer: Gazetteer, geometry: dict[str, Any] | None = None,
+                parent: Place | None = None, name_en: str = "", by: str = "") -> dict[str, Any]:
+    """A new gazetteer entry for a name found in a plan (`where`: its citation), as the body
+    of a new-place revision: drawn (`geometry`, WGS-84, precision approximate) or area-only
+    inside `parent` (the parent's geometry, drawn as the parent, as the gazetteer's other
+    area-only entries are)."""
+    if (geometry is None) == (parent is None):
+        raise BadRequest("a new place is either drawn (geometry) or area-only inside a parent "
+                         "place (parent), one of the two")
+    body: dict[str, Any] = {
+        "id": place_id or default_place_id(name, gazetteer), "name": name,
+        "kind": kind or guess_kind(name), "aliases": [],
+        "pinyin": " ".join(lazy_pinyin(name)),
+    }
+    if name_en:
+        body["name_en"] = name_en
+    if parent is None:
+        who = f" by {by}" if by else ""
+        body.update(geometry=geometry, precision="approximate",
+                    source=f"drawn in the planmap review of unknown names{who} after {where}")
+        return body
+    if parent.geometry is None:
+        raise BadRequest(f"{parent.label} is not located: an area-only place needs a parent "
+                         "with a geometry")
+    body.update(geometry=dict(mapping(parent.geometry)), precision="area-only",
+                parent=parent.id, drawn_as=parent.id,
+                source=f"area-only: geometry copied from {parent.id!r} ({parent.label})",
+                note=f"{where} names it; the text says only that it lies in {parent.label}")
+    return body
+

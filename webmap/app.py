@@ -22,8 +22,10 @@ from webmap import (
     embed,
     errors,
     figures,
+    names_review,
     ogcapi,
     pages,
+    plans_upload,
 )
 from webmap.config import load_settings
 from webmap.responses import gzip_page, gzip_static
@@ -31,9 +33,9 @@ from webmap.sources import get_store, install_store
 
 log = logging.getLogger(__name__)
 
-BLUEPRINTS = (pages.blueprint, compare.blueprint, api.blueprint, downloads.blueprint,
-              ogcapi.blueprint, figures.blueprint, embed.blueprint, auth.blueprint,
-              edits_api.blueprint)
+BLUEPRINTS = (plans_upload.blueprint, names_review.blueprint, pages.blueprint,
+              compare.blueprint, api.blueprint, downloads.blueprint, ogcapi.blueprint,
+              figures.blueprint, embed.blueprint, auth.blueprint, edits_api.blueprint)
 
 
 def _security_headers(resp: Response) -> Response:
