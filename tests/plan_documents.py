@@ -97,7 +97,7 @@ def plan_pdf(repeat: int = 1, pages: int | None = None) -> bytes:
                 pdf.multi_cell(0, 9, sub, new_x="LMARGIN", new_y="NEXT")
                 pdf.set_font("wqy", size=11)
                 for text in paragraphs:
-                    body = text * (3 if repeat > 1 else 1)
+                    body = text * (8 if repeat > 1 else 1)
                     pdf.multi_cell(0, 7, "\u3000\u3000" + body, new_x="LMARGIN",
                                    new_y="NEXT")
             if pages is not None and pdf.page_no() >= pages:

@@ -19,6 +19,10 @@ from geo.layout import Layout
 BLOCK_KINDS = ("paragraph", "heading", "title", "cell", "row")
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+# Full-width ASCII forms (，：（一）１２) as their ASCII letters, and the ideographic space as a
+# space: the plans in data/plans are written so, and the reader's patterns and the finder's
+# names expect it.
+HALF_WIDTH = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
 
 
 class UnreadableDocument(BadRequest):
@@ -56,10 +60,14 @@ class Imported:
         return self.text.split("\n")
 
 
+def half_width(text: str) -> str:
+    return text.translate(HALF_WIDTH)
+
+
 def clean(text: str) -> str:
-    """One line of text: control characters dropped, runs of white space made one space
-    (ideographic spaces are kept: plans indent and separate with them)."""
-    return _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    """One line of text: full-width forms made ASCII, control characters dropped, runs of
+    white space made one space."""
+    return _SPACE.sub(" ", _CONTROL.sub("", half_width(text))).strip()
 
 
 def join_lines(first: str, second: str) -> str:
