@@ -28,8 +28,8 @@ from geo.finder import rules_for
 from geo.gazetteer import default_gazetteer
 from geo.importers import UnreadableDocument, detect_format, import_document
 from geo.importers.encoding import decode_text
-from geo.importers.model import half_width
 from geo.importers.metadata import find_date
+from geo.importers.model import half_width
 from geo.intake import outline, plan_meta, preview, read_upload
 from geo.reader import read_plan
 
