@@ -26,6 +26,7 @@ from geo.reader import PlanDoc, Section, read_plan
 from geo.unknown_names import unknown_names
 
 PLAN_ID = re.compile(r"[a-z0-9][a-z0-9-]{2,63}")
+RESERVED = frozenset({"upload", "uploads"})  # /plans/upload and /plans/uploads are pages
 DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -98,7 +99,7 @@ def plan_meta(upload: Upload, fields: Mapping[str, Any]) -> PlanMeta:
             values[key] = value
     if not fields.get("short_title_en") and fields.get("title_en"):
         values["short_title_en"] = values["title_en"]
-    if not PLAN_ID.fullmatch(values["id"]):
+    if not PLAN_ID.fullmatch(values["id"]) or values["id"] in RESERVED:
         raise BadRequest("id must be 3–64 lower-case letters, digits and '-' (e.g. "
                          "haidian-2024-green-plan)")
     for key in ("title", "issuer", "date"):

@@ -132,9 +132,9 @@ class PlanIntake:
         if approve:
             actor.require("admin", "adding a plan without review")
         meta = plan_meta(upload, fields)
-        read_plan(meta)  # refuses here, not when every server rebuilds
         if meta.id in self.file_plans:
             raise Conflict(f"plan id {meta.id!r} is taken by a plan in the data files")
+        read_plan(meta)  # refuses here, not when every server rebuilds
         now = datetime.now(UTC)
         try:
             with self.db.transaction() as session:
