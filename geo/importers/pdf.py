@@ -14,9 +14,10 @@ way a reader of the printed plan sees them:
 - each paragraph keeps the pages it stands on, for citations (第12页, 第12–13页).
 
 PDFium rather than pdfminer-based extractors: a 100-page plan reads in about a second instead of
-a quarter of a minute on this project's machines (benchmarks/bench_import.py), and the importer
-needs only characters, their boxes and font sizes. A file with no text layer (a scan) or text
-without Unicode mapping is refused with "no text layer: run OCR first"; nothing is imported.
+a quarter of a minute on this project's machines (benchmarks/bench_intake.py prints the read
+alone), and the importer needs only characters, their boxes and font sizes. A file with no
+text layer (a scan) or text without Unicode mapping is refused with "no text layer: run OCR
+first"; nothing is imported.
 """
 
 from __future__ import annotations
