@@ -112,6 +112,17 @@ def test_every_format_through_the_upload_api(app) -> None:
         assert f"《{title}》" in place, f"{name}: citation on the place page"
     assert f"《{PDF_TITLE}》空间布局 交通组织 (第2页)" in client.get(
         "/places/beiqinglu").get_data(as_text=True), "PDF citations carry the page"
+    # the new plan in the record popups read, in time order, in OGC API and in downloads
+    record = client.get("/api/places/beiqinglu").get_json()
+    plan_ids = [p["plan_id"] for p in record["passages"]]
+    assert ids["plan.pdf"] in plan_ids and plan_ids[-1] == ids["plan.pdf"], "2025: last"
+    pdf_layer = f"plan-{ids['plan.pdf']}"
+    items = client.get(f"/ogcapi/collections/{pdf_layer}/items?f=json")
+    assert items.status_code == 200 and any(
+        f["id"] == "beiqinglu" for f in items.get_json()["features"])
+    download = client.get(f"/layers/{pdf_layer}/download.geojson")
+    assert download.status_code == 200
+    assert "beiqinglu" in {f["properties"]["id"] for f in download.get_json()["features"]}
     for name, plan_id in ids.items():
         original = client.get(f"/plans/{plan_id}/original")
         assert original.status_code == 200 and original.data == sent[name], name
