@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from axe_check import axe_violations
 from browser_fixtures import Server, browser, guard_page, start_server  # noqa: F401
 from db_fixtures import PASSWORDS, new_database_url
 from plan_documents import (
@@ -102,6 +103,7 @@ def test_upload_review_and_a_new_place_found_in_earlier_plans(browser, site, fil
     assert "第2页" in editor.inner_text("#pm-citations") or "第1页" in editor.inner_text(
         "#pm-citations")
     assert UNKNOWN_ROAD in editor.inner_text("#pm-unknown")
+    assert axe_violations(editor) == [], "the upload page with its preview"
     editor.fill("#pm-f-title_en", "Northern green heart plan")
     editor.click("#pm-save")
     editor.wait_for_function(
@@ -124,6 +126,7 @@ def test_upload_review_and_a_new_place_found_in_earlier_plans(browser, site, fil
     editor.goto(f"{server.url}/plans/{plan_id}/names")
     item = editor.locator(f".pm-name[data-name='{UNKNOWN_ROAD}']")
     assert item.count() == 1
+    assert axe_violations(editor) == [], "the names review page"
     item.locator("summary").click()
     item.locator(".pm-kind").select_option("road")
     drawing = item.locator(".pm-draw-map")
@@ -159,6 +162,7 @@ def test_docx_html_and_gbk_through_the_upload_page(browser, site, files) -> None
     ids = {kind: upload(admin, server, files[kind]) for kind in ("docx", "html", "text")}
     for plan_id in ids.values():
         approve(admin, server, plan_id)  # an admin may approve their own
+    assert axe_violations(admin) == [], "the documents-added page"
 
     def listed() -> bool:
         admin.goto(f"{server.url}/plans")
