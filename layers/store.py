@@ -36,11 +36,12 @@ from geo.finder import RULES_FILE, FinderRules, load_rules, matcher, rules_for
 from geo.gazetteer import Gazetteer, Place, default_gazetteer, load_gazetteer
 from geo.licences import Attribution
 from geo.paths import data_dir
-from geo.reader import PlanDoc, read_plan
+from geo.reader import PlanDoc, read_plans
 from geo.search import Hit, PlaceIndex, fold, pinyin
 from layers.basemap import BasemapFeature, basemap_features
 from layers.definitions import Definitions, LayerDef, check_references, load_definitions
 from layers.documents import plan_document
+from layers.health import DataWatch
 from layers.protocol import MentionSpan, PlanDocument
 
 # Property order of every feature, in every export format.
@@ -66,6 +67,7 @@ class LayerStore:
         rules: FinderRules | None = None,
         basemap_dir: Path | None = None,
         documents: Mapping[str, PlanDoc] | None = None,
+        source_dir: Path | None = None,
     ) -> None:
         self.corpus = corpus or default_corpus()
         self.gazetteer = gazetteer or default_gazetteer()
@@ -73,11 +75,7 @@ class LayerStore:
         self.rules = rules if rules is not None else rules_for(self.gazetteer)
         self.basemap_dir = basemap_dir or data_dir()
         check_references(self.definitions, self.gazetteer, self.corpus)
-        # plans already read (by a store this one replaces) are not read again
-        old = documents or {}
-        self._docs: dict[str, PlanDoc] = {
-            m.id: d if (d := old.get(m.id)) is not None and d.meta == m and d.text == m.text()
-            else read_plan(m) for m in self.corpus}
+        self._docs: dict[str, PlanDoc] = read_plans(self.corpus, documents or {})
         self.stats: dict[str, int] = {}
         self._passages: dict[str, list[dict]] = {}
         self._mentions: dict[str, dict[str, int]] = {}  # place id -> plan id -> count
@@ -86,6 +84,9 @@ class LayerStore:
         self._geojson: dict[str, dict] = {}
         self._keywords: dict[str, tuple[str, ...]] = {}
         self._basemap: tuple[BasemapFeature, ...] | None = None
+        # the folder the store was read from, watched by health(); None for a store built from
+        # objects in memory, which has no files to go bad
+        self._watch = DataWatch(source_dir) if source_dir is not None else None
         self._index_mentions()
         self.layers: list[LayerDef] = [
             self._resolve(layer) for layer in self.definitions.with_plan_layers(self.corpus)
@@ -95,11 +96,9 @@ class LayerStore:
         self._place_answers(set())
 
     def revised(self, gazetteer: Gazetteer, rules: FinderRules | None = None) -> LayerStore:
-        """The store over another state of the gazetteer, with the same plans, layers and
-        rules (approved corrections; `rules` when the finder's rules changed too). When no
-        place's names changed, the plans' documents, the mention index and the search index
-        are kept and only the answers about places are redone (a tenth of a full build);
-        otherwise it is a full build."""
+        """The store over another state of the gazetteer (approved corrections) and `rules`: when
+        neither names nor rules changed, only the answers about places are redone (a tenth of a
+        full build), else it is a full build that reuses the plans' documents."""
         old, new = self.gazetteer.places, gazetteer.places
         if old.keys() != new.keys() or any(
                 (p.name, p.name_en, p.pinyin, p.kind, p.aliases)
@@ -107,8 +106,8 @@ class LayerStore:
                 for p, q in ((old[pid], new[pid]) for pid in old)) or (
                 rules is not None and rules != self.rules):
             return LayerStore(self.corpus, gazetteer, self.definitions,
-                              rules=rules if rules is not None else rules_for(gazetteer),
-                              basemap_dir=self.basemap_dir, documents=self._docs)
+                              rules=rules or rules_for(gazetteer), basemap_dir=self.basemap_dir,
+                              documents=self._docs, source_dir=self.source_dir)
         check_references(self.definitions, gazetteer, self.corpus)
         store = copy.copy(self)
         store.gazetteer = gazetteer
@@ -156,7 +155,8 @@ class LayerStore:
         gazetteer = load_gazetteer(directory / "gazetteer", plan_ids=plan_ids)
         rules = load_rules(directory / "gazetteer" / RULES_FILE, gazetteer, plan_ids)
         definitions = load_definitions(directory / "layers.toml")
-        return cls(corpus, gazetteer, definitions, rules=rules, basemap_dir=directory)
+        return cls(corpus, gazetteer, definitions, rules=rules, basemap_dir=directory,
+                   source_dir=directory)
 
     # ------------------------------------------------------------------ building
 
@@ -287,6 +287,14 @@ class LayerStore:
         return digest.hexdigest()[:20]
 
     # ------------------------------------------------------------------ layers
+
+    @property
+    def source_dir(self) -> Path | None:  # the folder health() watches; None: from memory
+        return self._watch.directory if self._watch is not None else None
+
+    def health(self, wait: bool = False) -> str | None:
+        """The data folder's problem if a file in it is invalid (layers.health.DataWatch)."""
+        return self._watch.problem(wait) if self._watch is not None else None
 
     def layer(self, layer_id: str) -> LayerDef:
         try:
@@ -439,4 +447,4 @@ def _store_at(directory: Path) -> LayerStore:
     # called with the directory the default corpus and gazetteer resolve right now, so the
     # store shares their objects with the CLI commands that read them
     return LayerStore(default_corpus(), default_gazetteer(), load_definitions(),
-                      basemap_dir=directory)
+                      basemap_dir=directory, source_dir=directory)

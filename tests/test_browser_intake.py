@@ -26,6 +26,7 @@ from webmap.cli import main
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WAIT = 60  # seconds for every server to serve a change (a rebuild under load)
+# Predicates are given as functions: the pages' CSP allows no string evaluation ('unsafe-eval').
 
 
 @pytest.fixture()
@@ -71,8 +72,9 @@ def upload(page, server: Server, path: Path) -> str:
     page.set_input_files("#pm-file", str(path))
     page.wait_for_selector("#pm-preview:not([hidden])", timeout=WAIT * 1000)
     page.click("#pm-save")
-    page.wait_for_function("document.querySelector('#pm-result').textContent.includes('haidian-')",
-                           timeout=WAIT * 1000)
+    page.wait_for_function(
+        "() => document.querySelector('#pm-result').textContent.includes('haidian-')",
+        timeout=WAIT * 1000)
     text = page.inner_text("#pm-result")
     return next(word.strip("，,.; ") for word in text.replace("，", " ").split()
                 if word.startswith("haidian-"))
@@ -107,7 +109,7 @@ def test_upload_review_and_a_new_place_found_in_earlier_plans(browser, site, fil
     editor.fill("#pm-f-title_en", "Northern green heart plan")
     editor.click("#pm-save")
     editor.wait_for_function(
-        "document.querySelector('#pm-result').textContent.includes('haidian-2025-')",
+        "() => document.querySelector('#pm-result').textContent.includes('haidian-2025-')",
         timeout=WAIT * 1000)
     plan_id = next(w for w in editor.inner_text("#pm-result").replace("，", " ").split()
                    if w.startswith("haidian-2025-")).strip(",")
@@ -141,7 +143,8 @@ def test_upload_review_and_a_new_place_found_in_earlier_plans(browser, site, fil
     reviewer.goto(f"{server.url}/plans/{plan_id}/names")
     reviewer.locator(f".pm-name[data-name='{UNKNOWN_ROAD}'] "
                      "button[data-action=approve-revision]").click()
-    reviewer.wait_for_function("document.querySelector('#pm-result').textContent.length > 0")
+    reviewer.wait_for_function(
+        "() => document.querySelector('#pm-result').textContent.length > 0")
 
     def earlier_mention_shown() -> bool:
         response = reviewer.goto(f"{server.url}/places/jinxiuhulu")
@@ -193,7 +196,8 @@ def test_docx_html_and_gbk_through_the_upload_page(browser, site, files) -> None
     refused = admin.goto(f"{server.url}/plans/upload")
     assert refused is not None
     admin.set_input_files("#pm-file", str(files["scan"]))
-    admin.wait_for_function("document.querySelector('#pm-reading').textContent.includes('OCR')")
+    admin.wait_for_function(
+        "() => document.querySelector('#pm-reading').textContent.includes('OCR')")
     assert "no text layer: run OCR first" in admin.inner_text("#pm-reading")
     refusals = [e for e in admin.guard.http_errors if "/api/plans/uploads/preview" in e]
     assert refusals and all(e.startswith("4") for e in refusals), admin.guard.http_errors

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from geo.corpus import PlanMeta
@@ -355,3 +356,10 @@ def read_plan(meta: PlanMeta) -> PlanDoc:
     paragraphs.sort(key=lambda p: p.line)
     segments = _segments(text, b.spans, b.offsets)
     return PlanDoc(meta, text, b.root, paragraphs, segments, b.kinds, b.warnings)
+
+
+def read_plans(plans: Iterable[PlanMeta], known: Mapping[str, PlanDoc]) -> dict[str, PlanDoc]:
+    """Every plan read, reusing a document already read of the same metadata and text: a store
+    rebuilt with one added plan reads that one, not the whole corpus again."""
+    return {m.id: d if (d := known.get(m.id)) is not None and d.meta == m and d.text == m.text()
+            else read_plan(m) for m in plans}

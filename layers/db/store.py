@@ -102,7 +102,8 @@ class DatabaseStore:
                 built = LayerStore(Corpus([*self.base.corpus, *plans]), gazetteer,
                                    self.base.definitions, rules=self._rules(gazetteer, stops),
                                    basemap_dir=self.base.basemap_dir,
-                                   documents={**self.base._docs, **previous._docs})
+                                   documents={**self.base._docs, **previous._docs},
+                                   source_dir=self.base.source_dir)
             elif previous is not self.base or states:
                 built = previous.revised(gazetteer, rules=self._rules(gazetteer, stops))
             else:
@@ -182,7 +183,11 @@ class DatabaseStore:
         self._stopped.set()
         self.db.dispose()
 
-    def health(self) -> dict[str, Any]:
+    def health(self, wait: bool = False) -> str | None:
+        """The data files' problem, as for the file store: the served snapshot is built on them."""
+        return self.current().health(wait)
+
+    def database_status(self) -> dict[str, Any]:
         """For /healthz: is the database reachable, and how current is the served snapshot."""
         try:
             counter: int | None = self.edits.counter()
