@@ -27,8 +27,10 @@ from webmap import (
     figures,
     headers,
     limits,
+    names_review,
     ogcapi,
     pages,
+    plans_upload,
     review_pages,
 )
 from webmap.config import load_settings
@@ -37,9 +39,10 @@ from webmap.sources import get_store, install_store
 
 log = logging.getLogger(__name__)
 
-BLUEPRINTS = (pages.blueprint, compare.blueprint, api.blueprint, downloads.blueprint,
-              ogcapi.blueprint, figures.blueprint, embed.blueprint, auth.blueprint,
-              edits_api.blueprint, edit_pages.blueprint, review_pages.blueprint)
+BLUEPRINTS = (plans_upload.blueprint, names_review.blueprint, pages.blueprint,
+              compare.blueprint, api.blueprint, downloads.blueprint, ogcapi.blueprint,
+              figures.blueprint, embed.blueprint, auth.blueprint, edits_api.blueprint,
+              edit_pages.blueprint, review_pages.blueprint)
 
 
 def _security_headers(resp: Response) -> Response:
