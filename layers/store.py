@@ -52,6 +52,9 @@ FEATURE_PROPERTIES = (
 )
 
 
+_HIT_FIELDS = ("name", "name_en", "kind", "precision", "layer", "mention_count")
+
+
 class LayerStore:
     """Every layer, place record, plan document and search answer, computed once.
 
@@ -292,6 +295,12 @@ class LayerStore:
     def source_dir(self) -> Path | None:  # the folder health() watches; None: from memory
         return self._watch.directory if self._watch is not None else None
 
+    def current(self) -> LayerStore:  # a file store is its own snapshot
+        return self
+
+    def database_status(self) -> dict | None:  # no database behind a file store
+        return None
+
     def health(self, wait: bool = False) -> str | None:
         """The data folder's problem if a file in it is invalid (layers.health.DataWatch)."""
         return self._watch.problem(wait) if self._watch is not None else None
@@ -379,21 +388,12 @@ class LayerStore:
         return int(self._props[place_id]["mention_count"])
 
     def _hit_json(self, hit: Hit) -> dict:
-        place = self.gazetteer.get(hit.place_id)
+        geometry = self.gazetteer.get(hit.place_id).geometry
         props = self._props[hit.place_id]
-        return {
-            "id": hit.place_id,
-            "name": props["name"],
-            "name_en": props["name_en"],
-            "kind": props["kind"],
-            "precision": props["precision"],
-            "layer": props["layer"],
-            "mention_count": props["mention_count"],
-            "located": place.geometry is not None,
-            "bbox": list(place.geometry.bounds) if place.geometry is not None else None,
-            "matched": hit.matched,
-            "match": hit.match,
-        }
+        return {"id": hit.place_id, **{k: props[k] for k in _HIT_FIELDS},
+                "located": geometry is not None,
+                "bbox": list(geometry.bounds) if geometry is not None else None,
+                "matched": hit.matched, "match": hit.match}
 
     def search_keywords(self, place_id: str) -> tuple[str, ...]:
         """Aliases and pinyin (given, run together, and derived from the name and aliases),

@@ -106,9 +106,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "version": store.version,
             "plans": [{"id": p.id, "title": p.title, "year": p.year} for p in store.plans()],
         }
-        database = getattr(store, "database_status", None)  # a DatabaseStore's own report
+        database = store.database_status()
         if database is not None:
-            answer["database"] = database()
+            answer["database"] = database
         return jsonify(answer)
 
     @app.get("/favicon.ico")

@@ -99,15 +99,15 @@ def _existing_database(args: argparse.Namespace) -> Any:
 
 
 def _intake(args: argparse.Namespace) -> Any:
-    from geo.corpus import default_corpus
     from layers.db import migrate
     from layers.db.plans import PlanIntake
+    from layers.store import default_store
 
     db = database(args)
     if not migrate.is_current(db):
         raise BadRequest(f"database {db.display_url} is at schema {migrate.current(db)}, the "
                          f"code needs {migrate.head()}: run `planmap db upgrade` first")
-    return PlanIntake(db, set(default_corpus().plans))
+    return PlanIntake(db, set(default_store().corpus.plans))
 
 
 def _fields(args: argparse.Namespace) -> dict[str, str]:
@@ -116,9 +116,8 @@ def _fields(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from geo.finder import rules_for
-    from geo.gazetteer import default_gazetteer
     from geo.intake import plan_meta, preview, read_upload
+    from layers.store import default_store
 
     try:
         data = args.file.read_bytes()
@@ -127,8 +126,8 @@ def _add(args: argparse.Namespace) -> int:
     upload = read_upload(data, args.file.name)
     fields = _fields(args)
     if args.dry_run:
-        gazetteer = default_gazetteer()
-        shown = preview(upload, plan_meta(upload, fields), gazetteer, rules_for(gazetteer))
+        store = default_store()
+        shown = preview(upload, plan_meta(upload, fields), store.gazetteer, store.rules)
         if args.json:
             print(json.dumps(shown, ensure_ascii=False, indent=1))
         else:
@@ -224,15 +223,16 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _doc(args: argparse.Namespace) -> Any:
-    from geo.corpus import default_corpus
     from geo.reader import read_plan
+    from layers.store import default_store
 
-    if args.plan_id in default_corpus().plans:
+    corpus = default_store().corpus
+    if args.plan_id in corpus.plans:
         return None
     for meta in _database_plans(args):
         if meta.id == args.plan_id:
             return read_plan(meta)
-    default_corpus().get(args.plan_id)  # NotFound naming the known ids
+    corpus.get(args.plan_id)  # NotFound naming the known ids
     raise NotFound(f"unknown plan id {args.plan_id!r}")
 
 
