@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from webmap import api, assets, downloads, embed, errors, figures, ogcapi, pages
+from webmap import api, assets, downloads, embed, errors, figures, ogcapi, page_cache, pages
 from webmap.config import load_settings
 from webmap.responses import gzip_static
 from webmap.sources import get_store, install_store
@@ -74,4 +74,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             resp = gzip_static(resp)
         return _security_headers(resp)
 
+    page_cache.install(app)  # outermost: a cached answer is the final one, hooks included
     return app

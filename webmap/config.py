@@ -42,6 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OFFLINE_ASSETS", "strip", "What to do with a rendered page that still links a "
             "script or stylesheet on another host: raise (tests) or strip (log and remove)."),
     Setting("CACHE_MAX_AGE", 300, "Cache-Control max-age, in seconds, of API and layer responses."),
+    Setting("PAGE_CACHE_ENTRIES", 512, "Most pages and JSON answers kept rendered per worker "
+            "(webmap.page_cache; least recently used out first; 0 turns the cache off)."),
+    Setting("PAGE_CACHE_BYTES", 64 * 1024 * 1024, "Most bytes (raw + gzip) the page cache "
+            "keeps per worker."),
+    Setting("PAGE_SHARED_MAX_AGE", 1, "s-maxage, in seconds, of cached pages: how long a "
+            "shared cache (nginx) may answer without asking; browsers always revalidate."),
     Setting("SEARCH_LIMIT", 10, "Default number of results of /api/places?q= (at most 50)."),
     Setting("POPUP_PASSAGES", 3, "How many policy excerpts a map popup shows."),
     Setting("OGC_SYNTHETIC", False, "Also offer the synthetic benchmark collections under "

@@ -18,7 +18,8 @@ from geo.gazetteer import Place
 from layers.protocol import PlanStore
 from webmap import downloads, i18n, maps
 from webmap.api import layer_summary, place_json
-from webmap.permalink import parse_view, with_query
+from webmap.page_cache import cached_page
+from webmap.permalink import PARAMS, parse_view, with_query
 from webmap.sources import get_store
 
 blueprint = Blueprint("pages", __name__)
@@ -77,6 +78,7 @@ def atlas_config(args: Any, lang: str, *, chrome: bool = True) -> dict[str, Any]
 
 
 @blueprint.get("/")
+@cached_page(*PARAMS)
 def atlas():
     lang = i18n.choose_lang()
     m = maps.build_map(atlas_config(request.args, lang))
@@ -120,6 +122,7 @@ def _place_link(place: Place, lang: str) -> dict[str, Any]:
 
 
 @blueprint.get("/places/<place_id>")
+@cached_page("lang")
 def place_page(place_id: str):
     lang = i18n.choose_lang()
     store = get_store()
@@ -164,6 +167,7 @@ def place_page(place_id: str):
 
 
 @blueprint.get("/plans/<plan_id>")
+@cached_page("lang")
 def plan_page(plan_id: str):
     lang = i18n.choose_lang()
     store = get_store()
@@ -192,12 +196,14 @@ def plan_page(plan_id: str):
 
 
 @blueprint.get("/plans")
+@cached_page("lang")
 def plans_page():
     lang = i18n.choose_lang()
     return render_template("plans.html", plans=get_store().plans(), **page_context(lang))
 
 
 @blueprint.get("/layers")
+@cached_page("lang")
 def layers_page():
     lang = i18n.choose_lang()
     store = get_store()
@@ -205,6 +211,7 @@ def layers_page():
 
 
 @blueprint.get("/layers/<layer_id>")
+@cached_page("lang")
 def layer_page(layer_id: str):
     lang = i18n.choose_lang()
     store = get_store()
