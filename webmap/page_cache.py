@@ -126,7 +126,7 @@ class PageCache:
         return len(self._entries)
 
     @property
-    def bytes(self) -> int:
+    def size(self) -> int:
         return self._bytes
 
     def clear(self) -> None:
@@ -145,7 +145,7 @@ class PageCache:
             return entry
 
     def _put(self, key: tuple[Any, ...], entry: Entry) -> None:
-        if self.max_entries <= 0 or entry.size > self.max_bytes:
+        if entry.size > self.max_bytes:
             return
         with self._lock:
             if entry.version != self._version:
@@ -184,7 +184,7 @@ class PageCache:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
-        marker = self._marker(environ)
+        marker = self._marker(environ) if self.max_entries > 0 else None
         if marker is None:
             return self.inner(environ, start_response)
         request = Request(environ)
@@ -204,14 +204,18 @@ class PageCache:
         state = "hit"
         if entry is None:
             state = "miss"
-            entry = self._render(environ, query, version, marker)
-            if entry is None:  # not cacheable: render again as asked (rare: errors)
+            rendered = self._render(environ, query, version, marker)
+            if rendered is None:  # not cacheable: render again as asked (rare: errors)
                 return self.inner(environ, start_response)
+            entry, own = rendered
             self._put(key, entry)
+            return self._answer(request, entry, start_response, state, own)
         return self._answer(request, entry, start_response, state)
 
     def _render(self, environ: dict[str, Any], query: str, version: str, marker: Marker
-                ) -> Entry | None:
+                ) -> tuple[Entry, list[tuple[str, str]]] | None:
+        """The answer as the entry to keep, and the headers that belonged to this request only
+        (a rate limiter's counters), which this answer still carries."""
         inner_env = {k: v for k, v in environ.items() if k not in _INNER_DROP}
         inner_env["QUERY_STRING"] = query
         inner_env["REQUEST_METHOD"] = "GET"
@@ -240,10 +244,12 @@ class PageCache:
         gzipped = gzip.compress(body, 6, mtime=0) if len(body) >= _COMPRESS_MIN else None
         etag = hashlib.sha256(body).hexdigest()[:24]
         vary = "Accept-Encoding, Accept-Language" if marker.per_lang else "Accept-Encoding"
-        return Entry(status, kept, body, gzipped, etag, version, vary)
+        own = [(k, v) for k, v in headers.items()
+               if k.lower().startswith(_PER_REQUEST_PREFIXES) or k.lower() == "retry-after"]
+        return Entry(status, kept, body, gzipped, etag, version, vary), own
 
     def _answer(self, request: Request, entry: Entry, start_response: Callable[..., Any],
-                state: str) -> Iterable[bytes]:
+                state: str, own: list[tuple[str, str]] | None = None) -> Iterable[bytes]:
         gz = entry.gzipped is not None and request.accept_encodings["gzip"] > 0
         tag = entry.etag + "-gz" if gz else entry.etag
         headers = [
@@ -253,6 +259,7 @@ class PageCache:
                               "must-revalidate"),
             ("Vary", entry.vary),
             ("X-Page-Cache", state),
+            *(own or ()),
         ]
         if any(t in request.if_none_match for t in entry.tags()):
             start_response("304 Not Modified",
