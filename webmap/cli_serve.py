@@ -8,7 +8,6 @@ PLANMAP_CONFIG and PLANMAP_* variables (docs/web.md), so the command needs no mo
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from geo.errors import BadRequest
@@ -31,10 +30,11 @@ def run(args: argparse.Namespace) -> int:
 
     app = create_app()  # fail here, with one line, on a bad setting or bad data
     if args.workers:
-        argv = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
-                "--bind", f"{args.host}:{args.port}", "--access-logfile", "-",
-                "webmap:create_app()"]
-        os.execv(sys.executable, argv)
+        from webmap import prefork
+
+        # the workers fork from this process with the app built above (no second build)
+        return prefork.serve(app, ["--workers", str(args.workers),
+                                   "--bind", f"{args.host}:{args.port}", "--access-logfile", "-"])
     print(f"planmap: serving http://{args.host}:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
     app.run(host=args.host, port=args.port, debug=False, threaded=True, use_reloader=False)
     return 0
