@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Every install goes through the versions CI tested (regenerate with `make constraints`).
 CONSTRAINTS := constraints.txt
 PIP_INSTALL := $(BIN)/pip install --quiet -c $(CONSTRAINTS)
-APT_PACKAGES := chromium fonts-wqy-microhei gdal-bin
+APT_PACKAGES := chromium fonts-wqy-microhei gdal-bin nginx
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The edit loop leaves out real browsers, GDAL's command-line clients and tests that take seconds.

@@ -61,8 +61,8 @@ http {{
 
     # Slow clients: nginx reads the whole request and buffers the whole answer, so a slow
     # client holds an nginx connection (cheap), never an app thread; these drop the slowest.
-    client_header_timeout 10s;
-    client_body_timeout 10s;
+    client_header_timeout {client_timeout}s;
+    client_body_timeout {client_timeout}s;
     send_timeout 30s;
     keepalive_timeout 15s;
     client_max_body_size 1m;
@@ -94,6 +94,7 @@ http {{
         location /static/ {{
             alias {static}/;
             add_header Cache-Control "public, max-age=300" always;
+            add_header X-Content-Type-Options nosniff always;
         }}
 
         location = /healthz {{
@@ -144,13 +145,13 @@ def free_port() -> int:
 
 def nginx_config(tmp: Path, port: int, app_ports: list[int], *, static: Path,
                  access_log: bool = False, nginx_workers: int | str = "auto",
-                 read_timeout: int = 60) -> str:
+                 read_timeout: int = 60, client_timeout: int = 10) -> str:
     """The nginx config of the layout; `tmp` holds its pid, logs, temp files and cache."""
     user = "user www-data;\n" if os.geteuid() == 0 else ""
     return CONFIG.format(
         user=user, nginx_workers=nginx_workers, tmp=tmp, mime_types=MIME_TYPES,
         access_log=f"{tmp}/access.log" if access_log else "off", host=HOST, port=port,
-        static=static, read_timeout=read_timeout,
+        static=static, read_timeout=read_timeout, client_timeout=client_timeout,
         servers="\n".join(f"        server {HOST}:{p} max_fails=2 fail_timeout=5s;"
                           for p in app_ports),
     )
@@ -199,6 +200,7 @@ class Layout:
     env: dict[str, str] = field(default_factory=dict)
     access_log: bool = False
     nginx_workers: int | str = "auto"
+    client_timeout: int = 10
     app_ports: list[int] = field(default_factory=list)
     procs: list[subprocess.Popen] = field(default_factory=list)
     tmp: Path | None = None
@@ -228,7 +230,8 @@ class Layout:
         config.write_text(nginx_config(self.tmp, self.port, self.app_ports,
                                        static=self.source / "webmap" / "static",
                                        access_log=self.access_log,
-                                       nginx_workers=self.nginx_workers), encoding="utf-8")
+                                       nginx_workers=self.nginx_workers,
+                                       client_timeout=self.client_timeout), encoding="utf-8")
         check = subprocess.run([NGINX, "-t", "-q", "-p", str(self.tmp), "-c", str(config)],
                                capture_output=True, text=True)
         if check.returncode != 0:
