@@ -126,7 +126,8 @@ def memory(pid: int) -> dict[str, Any]:
 def browser(urls: dict[str, str], runs: int, mirror: Path | None) -> dict[str, Any]:
     """Median of `runs` cold loads per URL; the first load of the first URL also fills
     `mirror` with every file the page loaded (for nginx to serve the same files)."""
-    from bench_web import ARGS, CHROMIUM, one_run
+    from bench_web import ARGS, CHROMIUM, FIRST_LAYER, one_run
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     out: dict[str, Any] = {}
@@ -136,23 +137,29 @@ def browser(urls: dict[str, str], runs: int, mirror: Path | None) -> dict[str, A
             first = next(iter(urls.values()))
             context = b.new_context()
             page = context.new_page()
+            page.add_init_script(FIRST_LAYER)
             saved: list[tuple[str, bytes]] = []
 
             def keep(resp: Any) -> None:
-                path = resp.url.split("://", 1)[1].split("/", 1)[1] if resp.ok else None
-                if path is not None and "?" not in path:
+                if resp.ok and resp.request.method == "GET":
+                    path = resp.url.split("://", 1)[1].split("/", 1)[1].split("?", 1)[0]
                     saved.append((path or "index.html", resp.body()))
 
             page.on("response", keep)
             page.goto(first)
             page.wait_for_selector("body[data-planmap-ready]", timeout=60000)
-            page.wait_for_timeout(500)
+            page.wait_for_function("window.__t.basemap !== undefined", timeout=60000)
+            page.wait_for_timeout(1000)
             context.close()
             for path, body in saved:
                 loadgen.write_captured(mirror, path, body, None)
         for name, url in urls.items():
-            one_run(b, url)  # the server's caches warm, the browser's never (new contexts)
-            results = [one_run(b, url) for _ in range(runs)]
+            try:
+                one_run(b, url)  # the server's caches warm, the browser's never (new contexts)
+                results = [one_run(b, url) for _ in range(runs)]
+            except PlaywrightError as exc:
+                print(f"browser {name}: {str(exc).splitlines()[0]}", flush=True)
+                continue
             out[name] = {k: statistics.median(r[k] for r in results)
                          for k in ("first_layer_ms", "ready_ms", "transferred", "requests")}
             out[name]["load"] = load()
@@ -335,10 +342,12 @@ def main(argv: list[str] | None = None) -> int:
         for thing in reversed(stop):
             thing.stop()
         subprocess.run(["rm", "-rf", str(tmp)], check=False)
-    result["load_end"] = load()
-    report(result)
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+        result.pop("_peer_procs", None)
+        result["load_end"] = load()
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False),
+                                 encoding="utf-8")
+        report(result)
     return 0
 
 

@@ -190,3 +190,14 @@ def test_per_request_headers_are_not_stored():
     assert first.headers["X-RateLimit-Remaining"] == "99"
     assert second.headers["X-Page-Cache"] == "hit" and "X-RateLimit-Remaining" not in second.headers
     assert count["n"] == 1  # the hit never entered Flask
+
+
+def test_signed_in_requests_are_answered_by_the_app(fresh, uncached):
+    client = fresh.test_client()
+    client.get("/plans")
+    name = fresh.config.get("SESSION_COOKIE_NAME") or "session"
+    for headers in ({"Cookie": f"{name}=abc"}, {"Authorization": "Bearer token"}):
+        resp = client.get("/plans", headers=headers)
+        assert resp.status_code == 200 and "X-Page-Cache" not in resp.headers
+        assert resp.data == uncached.get("/plans").data
+    assert client.get("/plans", headers={"Cookie": "other=1"}).headers["X-Page-Cache"] == "hit"

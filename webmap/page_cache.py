@@ -15,6 +15,10 @@ each, in a fixed order. Any other parameter is dropped before the view runs, so 
 echoes it and `?x=1` cannot fill the cache with copies; a malformed value of a declared
 parameter reaches the view, which answers 4xx as always (errors are never cached).
 
+A request that carries the session cookie or an Authorization header is passed to the app
+uncached: an answer for a signed-in person is theirs alone (and where reading requires signing
+in, every reader is signed in, so no page is ever answered without the app's check).
+
 Bounds: at most PAGE_CACHE_ENTRIES entries and PAGE_CACHE_BYTES bytes (raw + gzip), least
 recently used first out; entries of an older version are dropped as soon as a newer one is
 served. Only GET/HEAD answers with status 200, no Set-Cookie and no Content-Encoding of their own
@@ -182,10 +186,16 @@ class PageCache:
         view = self.app.view_functions.get(endpoint)
         return getattr(view, PARAMS_ATTR, None)
 
+    def _personal(self, environ: dict[str, Any]) -> bool:
+        """A signed-in request (session cookie or Authorization) may be answered for that
+        person alone, or be the only kind allowed to read: the app answers it, uncached."""
+        name = str(self.app.config.get("SESSION_COOKIE_NAME") or "session")
+        return "HTTP_AUTHORIZATION" in environ or f"{name}=" in environ.get("HTTP_COOKIE", "")
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
         marker = self._marker(environ) if self.max_entries > 0 else None
-        if marker is None:
+        if marker is None or self._personal(environ):
             return self.inner(environ, start_response)
         request = Request(environ)
         args = request.args
