@@ -214,18 +214,20 @@ class PageCache:
         state = "hit"
         if entry is None:
             state = "miss"
-            rendered = self._render(environ, query, version, marker)
-            if rendered is None:  # not cacheable: render again as asked (rare: errors)
-                return self.inner(environ, start_response)
-            entry, own = rendered
+            status, headers, body = self._render(environ, query)
+            entry = self._entry(status, headers, body, version, marker)
+            if entry is None:  # an error, a cookie: this answer as it is, not kept
+                start_response(status, headers.to_wsgi_list())
+                return [b""] if request.method == "HEAD" else [body]
             self._put(key, entry)
+            own = [(k, v) for k, v in headers.items()
+                   if k.lower().startswith(_PER_REQUEST_PREFIXES) or k.lower() == "retry-after"]
             return self._answer(request, entry, start_response, state, own)
         return self._answer(request, entry, start_response, state)
 
-    def _render(self, environ: dict[str, Any], query: str, version: str, marker: Marker
-                ) -> tuple[Entry, list[tuple[str, str]]] | None:
-        """The answer as the entry to keep, and the headers that belonged to this request only
-        (a rate limiter's counters), which this answer still carries."""
+    def _render(self, environ: dict[str, Any], query: str) -> tuple[str, Headers, bytes]:
+        """The app's full answer to this request with only the declared parameters, whatever
+        encoding or validators the request asked for."""
         inner_env = {k: v for k, v in environ.items() if k not in _INNER_DROP}
         inner_env["QUERY_STRING"] = query
         inner_env["REQUEST_METHOD"] = "GET"
@@ -243,7 +245,12 @@ class PageCache:
             close = getattr(chunks, "close", None)
             if close is not None:
                 close()
-        status, headers = captured.get("status", ""), Headers(captured.get("headers", []))
+        return captured["status"], Headers(captured["headers"]), body
+
+    def _entry(self, status: str, headers: Headers, body: bytes, version: str, marker: Marker
+               ) -> Entry | None:
+        """The answer as an entry to keep, or None when it must not be kept (not a 200, a
+        cookie, an encoding of its own, or data that changed while it rendered)."""
         if (not status.startswith("200") or "Set-Cookie" in headers
                 or "Content-Encoding" in headers
                 or str(get_store(self.app).version) != version):
@@ -254,9 +261,7 @@ class PageCache:
         gzipped = gzip.compress(body, 6, mtime=0) if len(body) >= _COMPRESS_MIN else None
         etag = hashlib.sha256(body).hexdigest()[:24]
         vary = "Accept-Encoding, Accept-Language" if marker.per_lang else "Accept-Encoding"
-        own = [(k, v) for k, v in headers.items()
-               if k.lower().startswith(_PER_REQUEST_PREFIXES) or k.lower() == "retry-after"]
-        return Entry(status, kept, body, gzipped, etag, version, vary), own
+        return Entry(status, kept, body, gzipped, etag, version, vary)
 
     def _answer(self, request: Request, entry: Entry, start_response: Callable[..., Any],
                 state: str, own: list[tuple[str, str]] | None = None) -> Iterable[bytes]:
