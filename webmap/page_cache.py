@@ -46,6 +46,7 @@ from urllib.parse import urlencode
 from flask import Flask
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_cookie
 from werkzeug.wrappers import Request
 
 from geo.errors import BadRequest
@@ -189,8 +190,13 @@ class PageCache:
     def _personal(self, environ: dict[str, Any]) -> bool:
         """A signed-in request (session cookie or Authorization) may be answered for that
         person alone, or be the only kind allowed to read: the app answers it, uncached."""
+        if "HTTP_AUTHORIZATION" in environ:
+            return True
+        cookies = environ.get("HTTP_COOKIE")
+        if not cookies:
+            return False
         name = str(self.app.config.get("SESSION_COOKIE_NAME") or "session")
-        return "HTTP_AUTHORIZATION" in environ or f"{name}=" in environ.get("HTTP_COOKIE", "")
+        return name in parse_cookie(cookies)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
