@@ -1,19 +1,35 @@
 # Two commands matter: `make serve` and `make test`. Everything else is a step they call, or a
 # shorter loop for someone editing the code (`make test-fast`, `make typecheck`).
-PYTHON ?= python3
+# SpatiaLite is loaded into SQLite as an extension, which Debian's Python allows and a Python
+# built without --enable-loadable-sqlite-extensions (pyenv's default) does not.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 VENV := .venv
 BIN := $(VENV)/bin
 # Every install goes through the versions CI tested (regenerate with `make constraints`).
 CONSTRAINTS := constraints.txt
 PIP_INSTALL := $(BIN)/pip install --quiet -c $(CONSTRAINTS)
-APT_PACKAGES := chromium fonts-wqy-microhei gdal-bin nginx
+APT_PACKAGES := chromium fonts-wqy-microhei gdal-bin nginx python3-gdal python3-qgis \
+	qgis-providers postgresql-15 postgresql-15-postgis-3 libsqlite3-mod-spatialite
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The edit loop leaves out real browsers, GDAL's command-line clients and tests that take seconds.
-FAST_MARKERS := not browser and not gdal and not slow and not data_build
+# The edit loop leaves out real browsers, GDAL's command-line clients, tests that take seconds and
+# the PostgreSQL runs of the database tests (their SQLite runs stay in).
+FAST_MARKERS := not browser and not gdal and not slow and not data_build and not postgres
 
 .PHONY: serve test test-fast typecheck test-data-build install install-test system-deps build \
 	lint constraints clean
+
+# A venv whose Python cannot load SQLite extensions (made before SpatiaLite was needed) is
+# replaced, as long as $(PYTHON) can.
+SQLITE_EXT := import sqlite3; sqlite3.connect(":memory:").enable_load_extension(False)
+ifneq ($(wildcard $(BIN)/python),)
+ifneq ($(shell $(BIN)/python -c '$(SQLITE_EXT)' 2>/dev/null && echo ok),ok)
+ifeq ($(shell $(PYTHON) -c '$(SQLITE_EXT)' 2>/dev/null && echo ok),ok)
+$(info replacing $(VENV): its Python cannot load SQLite extensions (SpatiaLite))
+$(shell rm -rf $(VENV))
+endif
+endif
+endif
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +48,9 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test system-deps
 
-# Debian packages the browser, font and GIS-client tests need; skipped when already present.
+# Debian packages the browser, font and GIS-client tests need (GDAL's validate_gpkg.py from
+# python3-gdal; headless QGIS from python3-qgis + qgis-providers, about 3 min and 1.3 GB the first
+# time); skipped when already present.
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
@@ -50,7 +68,9 @@ system-deps:
 build: install
 	$(BIN)/planmap build --quiet
 
+# The database (by default the embedded SQLite file in the instance folder) is migrated first.
 serve: install
+	$(BIN)/planmap db upgrade
 	$(BIN)/planmap serve --host $(HOST) --port $(PORT)
 
 test: install-test

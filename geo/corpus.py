@@ -5,6 +5,7 @@ Metadata is data so that adding a sixth document needs a text file and a table e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -14,7 +15,11 @@ from geo.errors import DataError, NotFound
 from geo.paths import plans_dir
 
 KINDS = ("plan", "article", "report")
-REQUIRED = ("id", "file", "title", "short_title", "issuer", "date", "year", "kind", "language")
+REQUIRED = ("id", "file", "title", "short_title", "issuer", "title_en", "short_title_en",
+            "issuer_en", "date", "year", "kind", "language")
+# Shown in the English interface and English citations: plain text with no Chinese characters.
+ENGLISH = ("title_en", "short_title_en", "issuer_en")
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,9 @@ class PlanMeta:
     title: str
     short_title: str
     issuer: str
+    title_en: str
+    short_title_en: str
+    issuer_en: str
     date: str
     year: int
     kind: str
@@ -42,12 +50,23 @@ class PlanMeta:
         """The file's text exactly as stored; offsets everywhere index into this string."""
         return self.path.read_text(encoding="utf-8")
 
+    def in_lang(self, lang: str) -> dict[str, str]:
+        """Title, short title and issuer in the interface language (the plan's own words in
+        Chinese, the translation in English)."""
+        if lang == "en":
+            return {"title": self.title_en, "short_title": self.short_title_en,
+                    "issuer": self.issuer_en}
+        return {"title": self.title, "short_title": self.short_title, "issuer": self.issuer}
+
     def as_dict(self) -> dict[str, object]:
         d: dict[str, object] = {
             "id": self.id,
             "title": self.title,
             "short_title": self.short_title,
             "issuer": self.issuer,
+            "title_en": self.title_en,
+            "short_title_en": self.short_title_en,
+            "issuer_en": self.issuer_en,
             "date": self.date,
             "year": self.year,
             "kind": self.kind,
@@ -95,6 +114,12 @@ def load_corpus(directory: Path | None = None) -> Corpus:
             raise DataError(f"{where}: missing {', '.join(missing)}")
         if entry["kind"] not in KINDS:
             raise DataError(f"{where}: kind {entry['kind']!r} is not one of {', '.join(KINDS)}")
+        for key in ENGLISH:
+            value = entry[key]
+            if not isinstance(value, str) or not value.strip():
+                raise DataError(f"{where}: {key} must be non-empty text")
+            if _CJK.search(value):
+                raise DataError(f"{where}: {key} must be English, not {value!r}")
         if entry["id"] in seen:
             raise DataError(f"{where}: duplicate plan id")
         seen.add(entry["id"])

@@ -25,8 +25,10 @@ class CrsDef:
     """One coordinate system as planmap offers it.
 
     `id` is the canonical name used in code and file metadata; `param` is the short form used in
-    URLs and file names; `engine` says how coordinates get there: `pyproj` (an EPSG code),
-    or `gcj02`, the AMap obfuscation that no EPSG code describes.
+    URLs and file names; `engine` says how coordinates get there: `pyproj` (an EPSG code), or
+    `offset`, the obfuscations of Chinese web maps (GCJ-02, BD-09) that no EPSG code describes.
+    An offset system is only for overlays on the maps named in `overlay_for`: files in it carry
+    `wkt`, a named custom CRS no GIS takes for WGS-84, and say in their names what they are for.
     """
 
     id: str
@@ -44,6 +46,34 @@ class CrsDef:
     decimals: int = 7
     # (west, south, east, north) in WGS-84 where the system is meant to be used, or None.
     area_of_use: tuple[float, float, float, float] | None = None
+    # Offset systems: the web maps whose basemaps they fit ("AMap/Gaode", "Baidu Maps").
+    overlay_for: str | None = None
+
+    @property
+    def offset(self) -> bool:
+        return self.engine == "offset"
+
+    @property
+    def file_tag(self) -> str:
+        """What a file name says about its coordinates: the short form, and for an offset
+        system what it is for (`gcj02-amap-overlay`), so a renamed copy still says it."""
+        if self.overlay_for is None:
+            return self.param
+        return f"{self.param}-{self.overlay_for.split('/')[0].split()[0].lower()}-overlay"
+
+    @property
+    def wkt(self) -> str | None:
+        """A named custom CRS (OGC WKT 1) for an offset system: a datum of its own, so neither
+        GDAL nor QGIS identify it with WGS-84 and place it 500 m off without a word; None for
+        EPSG systems, which GIS software knows by code."""
+        if not self.offset:
+            return None
+        name = f"{self.id} ({self.overlay_for} overlay; not WGS-84)"
+        return (
+            f'GEOGCS["{name}",DATUM["{self.id} obfuscated datum (not WGS 84)",'
+            'SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],'
+            'UNIT["degree",0.0174532925199433],AXIS["Longitude",EAST],AXIS["Latitude",NORTH]]'
+        )
 
     @property
     def pyproj(self) -> str:
@@ -90,6 +120,32 @@ GK117 = CrsDef(
     decimals=3,
     area_of_use=(115.5, 18.11, 118.5, 55.33),
 )
+# The zone of EPSG:4548 as Chinese survey data writes it: the zone number 39 before the easting
+# (39 500 000 m on 117°E), northing first in the EPSG definition.
+GK39 = CrsDef(
+    id="EPSG:4527",
+    param="4527",
+    title={"zh": "CGCS2000 / 3 度带高斯-克吕格 第 39 带（米，东坐标带带号，测绘数据常用）",
+           "en": "CGCS2000 / 3-degree Gauss-Kruger zone 39 (CM 117E), metres, easting with the "
+                 "zone prefix 39 (survey data)"},
+    spellings=("4527", "epsg:4527"),
+    uri=EPSG_URI + "4527",
+    geographic=False,
+    authority_axes_swapped=True,
+    decimals=3,
+    area_of_use=(115.5, 18.11, 118.5, 55.33),
+)
+WEB_MERCATOR = CrsDef(
+    id="EPSG:3857",
+    param="3857",
+    title={"zh": "Web 墨卡托（米，网络瓦片地图用，不可用于量算）",
+           "en": "WGS 84 / Pseudo-Mercator, metres (web tile maps; not for measuring)"},
+    spellings=("3857", "epsg:3857", "web-mercator", "webmercator", "pseudo-mercator"),
+    uri=EPSG_URI + "3857",
+    geographic=False,
+    decimals=3,
+    area_of_use=(-180.0, -85.06, 180.0, 85.06),
+)
 GCJ02 = CrsDef(
     id="GCJ-02",
     param="gcj02",
@@ -98,11 +154,22 @@ GCJ02 = CrsDef(
                  "not an EPSG CRS)"},
     spellings=("gcj02", "gcj-02", "gcj"),
     uri=None,
-    engine="gcj02",
+    engine="offset",
+    overlay_for="AMap/Gaode",
+)
+BD09 = CrsDef(
+    id="BD-09",
+    param="bd09",
+    title={"zh": "BD-09 经纬度（百度地图叠加专用，非 EPSG 坐标系）",
+           "en": "BD-09 longitude/latitude (for overlays on Baidu Maps only; not an EPSG CRS)"},
+    spellings=("bd09", "bd-09", "bd09ll", "baidu"),
+    uri=None,
+    engine="offset",
+    overlay_for="Baidu Maps",
 )
 
 # Offered everywhere (CLI, /api, downloads), in the order shown to users.
-CRSES: tuple[CrsDef, ...] = (WGS84, CGCS2000, GK117, GCJ02)
+CRSES: tuple[CrsDef, ...] = (WGS84, CGCS2000, GK117, GK39, WEB_MERCATOR, GCJ02, BD09)
 # CRS84 is the OGC API's default; our file formats write it as EPSG:4326 with lon/lat axes.
 _ALL: tuple[CrsDef, ...] = (CRS84, *CRSES)
 _BY_SPELLING: dict[str, CrsDef] = {}

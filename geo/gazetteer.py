@@ -309,13 +309,26 @@ def load_gazetteer(directory: Path | None = None, plan_ids: set[str] | None = No
                 )
             seen[place.id] = path.name
             places.append(place)
+    check_entries(places)
+    return Gazetteer(places)
+
+
+def place_from_feature(feature: dict, where: str, plan_ids: set[str] | None = None) -> Place:
+    """One entry checked exactly as the loader checks a file's entry: for entries from
+    elsewhere (a correction stored in a database), so both obey one set of rules."""
+    return _place(feature, where, plan_ids)
+
+
+def check_entries(places: list[Place]) -> None:
+    """The checks across entries: parents and drawn_as name entries that exist, and a string
+    names one place per document."""
+    seen = {p.id for p in places}
     for p in places:
         if p.parent and p.parent not in seen:
             raise DataError(f"{p.file} entry {p.id!r}: parent {p.parent!r} is not in the gazetteer")
         if p.drawn_as and p.drawn_as not in seen:
             raise DataError(f"{p.file} entry {p.id!r}: drawn_as {p.drawn_as!r} is not an entry")
     _check_names(places)
-    return Gazetteer(places)
 
 
 def default_gazetteer() -> Gazetteer:

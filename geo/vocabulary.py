@@ -48,6 +48,23 @@ PRECISION_DEFINITIONS: dict[str, str] = {
     "unlocated": "cannot be located; no geometry",
 }
 
+# What each precision means for a reader of a page or a figure, in both languages.
+PRECISION_EXPLAINED: dict[str, dict[str, str]] = {
+    "surveyed": {"zh": "边界取自权威数据，可按图量算。",
+                 "en": "The boundary comes from authoritative data; it can be measured."},
+    "approximate": {"zh": "根据已知地点人工绘制，线条为虚线；位置大致可信，不作为用地边界。",
+                    "en": "Drawn by hand from known points and shown dashed; the position is "
+                          "close, but it is not a land boundary."},
+    "schematic": {"zh": "示意范围，形状和大小只表示大致所在，线条为虚线。",
+                  "en": "Schematic: the shape and size only indicate roughly where it is; "
+                        "shown dashed."},
+    "area-only": {"zh": "规划文本只说明它位于某个较大区域内，地图上以该区域的细轮廓表示。",
+                  "en": "The text says only which larger area it lies in; the map shows that "
+                        "area as a thin outline."},
+    "unlocated": {"zh": "无法确定位置，地图上不显示。",
+                  "en": "It cannot be located, so maps do not show it."},
+}
+
 KINDS: tuple[str, ...] = tuple(KIND_LABELS)
 PRECISIONS: tuple[str, ...] = tuple(PRECISION_LABELS)
 
@@ -59,6 +76,11 @@ def kind_label(kind: object, lang: str) -> str:
 
 def precision_label(precision: object, lang: str) -> str:
     return PRECISION_LABELS.get(str(precision), {}).get(lang, str(precision or ""))
+
+
+def precision_explained(precision: object, lang: str) -> str:
+    """A sentence on what the precision means for the reader; "" for an unknown one."""
+    return PRECISION_EXPLAINED.get(str(precision), {}).get(lang, "")
 
 
 # ------------------------------------------------------------------ how far a place can be trusted
@@ -115,4 +137,4 @@ def trust_text(precision: str, basis: str, error_m: int | None, lang: str) -> st
         return (f"示意位置，可能偏差 {off}（{where}）" if lang == "zh"
                 else f"Schematic position; may be off by about {off} ({where})")
     return (f"位置依据：{where}；误差约 {off}" if lang == "zh"
-            else f"Position from {where}; within about {off}")
+            else f"Position: {where}; within about {off}")

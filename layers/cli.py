@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     e = sub.add_parser(
         "export",
-        help="write layers as GeoJSON, GeoPackage, KML, CSV, Shapefile or FlatGeobuf",
+        help="write layers as GeoJSON, GeoPackage, KML, CSV, Shapefile, FlatGeobuf or styles",
         description="Export one layer or all of them in a GIS format and coordinate system.",
     )
     which = e.add_mutually_exclusive_group(required=True)
@@ -42,6 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    f"{', '.join(c.param for c in CRSES)}, wgs84 or as the OGC URI "
                    "(default EPSG:4326)")
     e.add_argument("-o", "--output", type=Path, metavar="PATH", help="file to write")
+    e.add_argument("--base-url", metavar="URL", default=os.environ.get("PLANMAP_BASE_URL"),
+                   help="site address for each place's detail_url, e.g. "
+                   "https://planmap.example.org (default $PLANMAP_BASE_URL; without one "
+                   "detail_url is empty)")
     e.add_argument("--quiet", action="store_true", help="no summary line")
     e.set_defaults(handler=_export)
 
@@ -84,9 +89,11 @@ def _export(args: argparse.Namespace) -> int:
     if args.output is None:
         raise BadRequest("export needs -o PATH")
     ids = store.layer_ids() if args.all else list(dict.fromkeys(args.layer))
-    result = export(store, ids, fmt, crs, args.output)
+    result = export(store, ids, fmt, crs, args.output, base_url=args.base_url)
     if not args.quiet:
         n = sum(result.layers.values())
+        gone = (f", {result.left_out_count} outside {crs.id}'s area of use left out"
+                if result.left_out_count else "")
         print(f"wrote {result.path} ({fmt.id}, {crs.id}): {len(result.layers)} layers, "
-              f"{n} features, {result.size} bytes")
+              f"{n} features{gone}, {result.size} bytes")
     return 0

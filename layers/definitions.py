@@ -54,6 +54,7 @@ class LayerDef:
     style: dict[str, object]
     default_visible: bool
     defined_by: str | None = None  # structure layers: citation of the defining paragraph
+    defined_by_en: str | None = None  # the same citation in English
     # Membership, and where the definition came from (not part of the shared contract).
     kinds: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
@@ -110,10 +111,11 @@ class Definitions:
             out.append(
                 LayerDef(
                     id=f"plan-{meta.id}",
-                    title={"zh": meta.short_title, "en": f"Places named in {meta.id}"},
+                    title={"zh": meta.short_title,
+                           "en": f"Places named in {meta.short_title_en}"},
                     description={
                         "zh": f"{meta.short_title}({meta.year}):{tpl['description_zh']}",
-                        "en": f"{meta.title} ({meta.year}): {tpl['description_en']}",
+                        "en": f"{meta.title_en} ({meta.year}): {tpl['description_en']}",
                     },
                     group="plan",
                     theme=str(tpl["theme"]),

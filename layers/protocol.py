@@ -44,6 +44,7 @@ class DocParagraph:
 
     line: int
     citation: str
+    citation_en: str
     text: str
     section_path: tuple[str, ...]
     heading: bool  # the paragraph is its own section's heading (a lead sentence, a table title)
@@ -143,6 +144,11 @@ class PlanStore(Protocol):
 
     def search(self, q: str, limit: int = 10) -> list[dict[str, Any]]:
         """Places matching typed text (geo.search): exact, then prefix, then substring."""
+        ...
+
+    def nearest(self, q: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Places whose names come closest to typed text that `search` does not find, as the
+        same records, closest first: "did you mean" for the atlas and the API."""
         ...
 
     def search_keywords(self, place_id: str) -> tuple[str, ...]:

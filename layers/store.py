@@ -20,13 +20,13 @@ sets never share an answer, and `version` names the content for caches kept else
 from __future__ import annotations
 
 import bisect
+import copy
 import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from shapely.geometry import mapping
 
@@ -37,10 +37,11 @@ from geo.gazetteer import Gazetteer, Place, default_gazetteer, load_gazetteer
 from geo.licences import Attribution
 from geo.paths import data_dir
 from geo.reader import PlanDoc, read_plan
-from geo.search import PlaceIndex, fold, pinyin
+from geo.search import Hit, PlaceIndex, fold, pinyin
 from layers.basemap import BasemapFeature, basemap_features
 from layers.definitions import Definitions, LayerDef, check_references, load_definitions
-from layers.protocol import DocParagraph, MentionSpan, OutlineEntry, PlanDocument
+from layers.documents import plan_document
+from layers.protocol import MentionSpan, PlanDocument
 
 # Property order of every feature, in every export format.
 FEATURE_PROPERTIES = (
@@ -85,7 +86,38 @@ class LayerStore:
             self._resolve(layer) for layer in self.definitions.with_plan_layers(self.corpus)
         ]
         self._layer_by_id = {layer.id: layer for layer in self.layers}
-        self._props: dict[str, dict] = {p.id: self._properties(p) for p in self.gazetteer}
+        self._index = PlaceIndex(self.gazetteer)
+        self._place_answers(set())
+
+    def revised(self, gazetteer: Gazetteer) -> LayerStore:
+        """The store over another state of the gazetteer, with the same plans, layers and
+        rules (approved corrections). When no place's names changed, the plans' documents,
+        the mention index and the search index are kept and only the answers about places are
+        redone (a tenth of a full build); otherwise it is a full build."""
+        old, new = self.gazetteer.places, gazetteer.places
+        if old.keys() != new.keys() or any(
+                (p.name, p.name_en, p.pinyin, p.kind, p.aliases)
+                != (q.name, q.name_en, q.pinyin, q.kind, q.aliases)
+                for p, q in ((old[pid], new[pid]) for pid in old)):
+            return LayerStore(self.corpus, gazetteer, self.definitions,
+                              rules=rules_for(gazetteer), basemap_dir=self.basemap_dir)
+        check_references(self.definitions, gazetteer, self.corpus)
+        store = copy.copy(self)
+        store.gazetteer = gazetteer
+        store.stats = dict(self.stats)
+        store._keep_from(self, {pid for pid in new if new[pid] == old[pid]})
+        return store
+
+    def _keep_from(self, previous: LayerStore, unchanged: set[str]) -> None:
+        self._geojson = {pid: g for pid, g in previous._geojson.items() if pid in unchanged}
+        self._place_answers(unchanged, previous._props)
+
+    def _place_answers(self, unchanged: set[str], props: dict[str, dict] | None = None
+                       ) -> None:
+        """What follows from the places themselves: properties, layer members, version."""
+        self._props: dict[str, dict] = {
+            p.id: props[p.id] if props and p.id in unchanged else self._properties(p)
+            for p in self.gazetteer}
         self._members: dict[str, list[str]] = {
             layer.id: self._select(layer) for layer in self.layers
         }
@@ -93,7 +125,7 @@ class LayerStore:
         for layer_id, ids in self._members.items():
             for pid in ids:
                 self._place_layers.setdefault(pid, []).append(layer_id)
-        self._index = PlaceIndex(self.gazetteer)
+        self._basemap = None
         self.version = self._content_hash()
         located = sum(1 for p in self.gazetteer if p.geometry is not None)
         self.stats.update(
@@ -148,7 +180,7 @@ class LayerStore:
                 spans.setdefault(i, []).append(MentionSpan(m.start - base, m.end - base,
                                                            m.place_id))
             self._plan_places[meta.id] = order
-            self._documents[meta.id] = _document(meta, paragraphs, spans)
+            self._documents[meta.id] = plan_document(meta, paragraphs, spans)
             for (place_id, i), mentions in sorted(
                 grouped.items(), key=lambda kv: (paragraphs[kv[0][1]].line, kv[0][0])
             ):
@@ -162,6 +194,7 @@ class LayerStore:
                         "line": para.line,
                         "section": list(para.section_labels),
                         "citation": para.citation,
+                        "citation_en": para.citation_en,
                         "text": para.text,
                         "mentions": [[m.start - para.start, m.end - para.start] for m in mentions],
                     }
@@ -180,7 +213,8 @@ class LayerStore:
             raise DataError(
                 f"layers.toml layer {layer.id!r}: defined_by {plan_id}:{line} is not a paragraph"
             ) from None
-        return replace(layer, defined_by=paragraph.citation)
+        return replace(layer, defined_by=paragraph.citation,
+                       defined_by_en=paragraph.citation_en)
 
     def _properties(self, place: Place) -> dict:
         counts = self._mentions.get(place.id, {})
@@ -314,28 +348,36 @@ class LayerStore:
         then the places the plans mention most."""
         if not fold(q):
             raise BadRequest("search needs a non-empty query")
-        hits = self._index.search(q, limit=limit,
-                                  weight=lambda pid: self._props[pid]["mention_count"])
-        out = []
-        for hit in hits:
-            place = self.gazetteer.get(hit.place_id)
-            props = self._props[hit.place_id]
-            out.append(
-                {
-                    "id": hit.place_id,
-                    "name": props["name"],
-                    "name_en": props["name_en"],
-                    "kind": props["kind"],
-                    "precision": props["precision"],
-                    "layer": props["layer"],
-                    "mention_count": props["mention_count"],
-                    "located": place.geometry is not None,
-                    "bbox": list(place.geometry.bounds) if place.geometry is not None else None,
-                    "matched": hit.matched,
-                    "match": hit.match,
-                }
-            )
-        return out
+        hits = self._index.search(q, limit=limit, weight=self._weight)
+        return [self._hit_json(hit) for hit in hits]
+
+    def nearest(self, q: str, limit: int = 5) -> list[dict]:
+        """The places whose names come closest to `q` (geo.search), for a search that found
+        nothing: the same records as `search`, closest first."""
+        if not fold(q):
+            raise BadRequest("search needs a non-empty query")
+        hits = self._index.nearest_hits(q, limit, weight=self._weight)
+        return [self._hit_json(hit) for hit in hits]
+
+    def _weight(self, place_id: str) -> int:
+        return int(self._props[place_id]["mention_count"])
+
+    def _hit_json(self, hit: Hit) -> dict:
+        place = self.gazetteer.get(hit.place_id)
+        props = self._props[hit.place_id]
+        return {
+            "id": hit.place_id,
+            "name": props["name"],
+            "name_en": props["name_en"],
+            "kind": props["kind"],
+            "precision": props["precision"],
+            "layer": props["layer"],
+            "mention_count": props["mention_count"],
+            "located": place.geometry is not None,
+            "bbox": list(place.geometry.bounds) if place.geometry is not None else None,
+            "matched": hit.matched,
+            "match": hit.match,
+        }
 
     def search_keywords(self, place_id: str) -> tuple[str, ...]:
         """Aliases and pinyin (given, run together, and derived from the name and aliases),
@@ -376,28 +418,6 @@ class LayerStore:
 
     def attributions(self, place_ids: Iterable[str] | None = None) -> list[Attribution]:
         return self.gazetteer.attributions(place_ids)
-
-
-def _document(meta: PlanMeta, paragraphs: list[Any], spans: dict[int, list[MentionSpan]]
-              ) -> PlanDocument:
-    """A plan's paragraphs with their mention spans, and the outline their section paths
-    give (each heading once, at the line of its first paragraph)."""
-    out: list[DocParagraph] = []
-    outline: list[OutlineEntry] = []
-    seen: set[tuple[str, ...]] = set()
-    for i, p in sorted(enumerate(paragraphs), key=lambda ip: ip[1].line):
-        path = tuple(p.section_path)
-        for depth, title in enumerate(path):
-            key = path[: depth + 1]
-            if key not in seen:
-                seen.add(key)
-                outline.append(OutlineEntry(title, depth, p.line))
-        out.append(DocParagraph(
-            line=p.line, citation=p.citation, text=p.text, section_path=path,
-            heading=bool(path) and p.text.strip() == path[-1],
-            mentions=tuple(spans.get(i, ())),
-        ))
-    return PlanDocument(meta, tuple(out), tuple(outline))
 
 
 def default_store() -> LayerStore:

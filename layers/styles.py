@@ -12,6 +12,12 @@ from typing import Any
 
 DEFAULT_COLOUR = "#1f5fa8"
 DEFAULT_DASH = "6 4"
+# Lines are drawn a touch translucent, so the basemap shows where they cross it.
+LINE_OPACITY = 0.95
+# A place known as a point: a disc in the layer's colour with a white ring (radius and ring width
+# in px); its precision still sets the ring's dash. The atlas and the GIS styles draw it so.
+POINT_LOOK: dict[str, Any] = {"radius": 6, "weight": 1.5, "color": "#ffffff",
+                              "fill_opacity": 0.85}
 
 
 @dataclass(frozen=True)

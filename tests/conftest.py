@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+# Databases for the tests that need one (SQLite, and a PostgreSQL cluster started on demand).
+pytest_plugins = ["db_fixtures"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,6 +41,20 @@ def _isolated_build_dir(tmp_path_factory: pytest.TempPathFactory):
         os.environ.pop("PLANMAP_BUILD", None)
     else:
         os.environ["PLANMAP_BUILD"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_embedded_database():
+    """Apps made by tests run on the file store unless a test names a database: the embedded
+    default would create planmap.sqlite in the checkout's instance folder, and a developer's
+    own PLANMAP_DATABASE_URL must never receive test writes."""
+    previous = os.environ.get("PLANMAP_DATABASE_URL")
+    os.environ["PLANMAP_DATABASE_URL"] = "none"
+    yield
+    if previous is None:
+        os.environ.pop("PLANMAP_DATABASE_URL", None)
+    else:
+        os.environ["PLANMAP_DATABASE_URL"] = previous
 
 
 @pytest.fixture(scope="module")

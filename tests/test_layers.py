@@ -152,8 +152,9 @@ def test_passages_carry_citation_offsets_and_time_order(store: LayerStore) -> No
     assert keys == sorted(keys)
     for p in passages:
         assert set(p) == {"plan_id", "plan_title", "year", "date", "line", "section", "citation",
-                          "text", "mentions"}
+                          "citation_en", "text", "mentions"}
         assert f"第{p['line']}行" in p["citation"]
+        assert p["citation_en"].endswith(f", line {p['line']}")
         for start, end in p["mentions"]:
             assert "清河" in p["text"][start:end]
         # the passage is the paragraph on the cited line

@@ -209,3 +209,13 @@ def test_signed_in_requests_are_answered_by_the_app(fresh, uncached):
     client.set_cookie(f"x{name}", "1")  # a cookie whose name merely ends like the session's
     client.set_cookie("other", "1")
     assert client.get("/plans").headers["X-Page-Cache"] == "hit"
+
+
+def test_reading_behind_sign_in_is_never_answered_from_memory():
+    client = make_app(READ_REQUIRES_LOGIN=True).test_client()
+    for _ in range(2):
+        page = client.get("/plans")
+        assert page.status_code == 303 and "/login" in page.headers["Location"]
+        assert "X-Page-Cache" not in page.headers
+        api = client.get("/api/plans")
+        assert api.status_code == 401 and "X-Page-Cache" not in api.headers

@@ -361,7 +361,8 @@ def _sixth_plan(tmp_path: Path, repairs: str | None) -> PlanDoc:
     (plans / "sixth.txt").write_text(SIXTH, encoding="utf-8")
     (plans / "plans.toml").write_text(
         '[[plan]]\nid = "sixth"\nfile = "sixth.txt"\ntitle = "第六个规划"\n'
-        'short_title = "《第六个规划》"\nissuer = "某区"\ndate = "2030"\nyear = 2030\n'
+        'short_title = "《第六个规划》"\nissuer = "某区"\ntitle_en = "The sixth plan"\n'
+        'short_title_en = "Sixth Plan"\nissuer_en = "A district"\ndate = "2030"\nyear = 2030\n'
         'kind = "plan"\nlanguage = "zh-CN"\n',
         encoding="utf-8",
     )

@@ -59,11 +59,12 @@ def test_every_setting_and_route_is_documented(app):
     text = DOCS.read_text(encoding="utf-8")
     missing = [s.name for s in SETTINGS if f"`{s.name}`" not in text]
     assert not missing, f"settings not in docs/web.md: {missing}"
-    ours = {"pages", "api", "downloads", None}
+    ours = {"pages", "compare", "api", "downloads", "auth", "edits", None}
     rules = sorted({
         re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", r.rule) for r in app.url_map.iter_rules()
         if r.endpoint != "static" and app.view_functions[r.endpoint].__module__.startswith(
-            ("webmap.pages", "webmap.api", "webmap.app", "webmap.downloads"))
+            ("webmap.pages", "webmap.compare", "webmap.api", "webmap.app", "webmap.downloads",
+             "webmap.auth", "webmap.edits_api"))
         and (r.endpoint.split(".")[0] if "." in r.endpoint else None) in ours
     })
     assert rules, "no routes found"
@@ -104,7 +105,8 @@ def test_unknown_key_in_config_file(tmp_path):
 def test_tianditu_offered_only_with_a_key():
     plain = create_app({"TESTING": True}).test_client().get("/").get_data(as_text=True)
     assert "tianditu.gov.cn" not in plain
-    keyed = create_app({"TESTING": True, "TIANDITU_KEY": "k123"}).test_client().get("/")
+    keyed = create_app({"TESTING": True, "TIANDITU_KEY": "k123",
+                        "ONLINE_BASEMAPS": ["tianditu-vec"]}).test_client().get("/")
     body = keyed.get_data(as_text=True)
     assert "tianditu.gov.cn" in body and "tk=k123" in body
     none = create_app({"TESTING": True, "ONLINE_BASEMAPS": []}).test_client().get("/")
@@ -186,7 +188,7 @@ def test_layer_geojson_headers_etag_gzip(client, store):
     assert fc["type"] == "FeatureCollection"
     assert len(fc["features"]) == len(store.features(lid))
     assert set(fc["features"][0]["properties"]) <= {
-        "id", "name", "name_en", "kind", "precision", "layer", "mention_count"}
+        "id", "name", "name_en", "kind", "precision", "layer", "mention_count", "plans", "years"}
     again = client.get(f"/api/layers/{lid}.geojson", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     zipped = client.get(f"/api/layers/{lid}.geojson", headers={"Accept-Encoding": "gzip"})
@@ -343,7 +345,8 @@ def test_page_errors_are_html_pages(client, url, status):
 
 
 def test_atlas_permalink_parameters_are_applied(client):
-    html = client.get("/?layers=heritage&center=40.01,116.28&zoom=13&basemap=osm&place=beiqinglu"
+    online = create_app({"TESTING": True, "ONLINE_BASEMAPS": ["osm"]}).test_client()
+    html = online.get("/?layers=heritage&center=40.01,116.28&zoom=13&basemap=osm&place=beiqinglu"
                       ).get_data(as_text=True)
     cfg = json.loads(re.search(r"Planmap\.init\(\w+, (\{.*\})\);", html).group(1))
     assert cfg["visible"] == ["heritage"]
@@ -400,7 +403,7 @@ def test_layer_page_downloads_every_format_and_crs(client, store, tmp_path):
     lid = located_layer(store)
     html = client.get(f"/layers/{lid}").get_data(as_text=True)
     links = [u.replace("&amp;", "&") for u in re.findall(r'<a href="([^"]+)" download', html)]
-    assert len(links) == len(export.FORMATS) * 4 - 1  # KML in metres is refused
+    assert len(links) == len(export.offered())  # KML in metres, GeoJSON in GCJ-02 … refused
     for url in links:
         resp = client.get(url)
         assert resp.status_code == 200, url
@@ -409,12 +412,13 @@ def test_layer_page_downloads_every_format_and_crs(client, store, tmp_path):
     assert gpkg.mimetype == "application/geopackage+sqlite3"
     path = tmp_path / "layer.gpkg"
     path.write_bytes(gpkg.data)
-    frame = pyogrio.read_dataframe(path, layer=lid)
-    assert len(frame) == len(store.features(lid))
-    assert frame.crs.to_epsg() == 4548
+    tables = [name for name, kind in pyogrio.list_layers(path) if kind]  # one per geometry type
+    frames = [pyogrio.read_dataframe(path, layer=t) for t in tables]
+    assert sum(len(f) for f in frames) == len(store.features(lid))
+    assert all(f.crs.to_epsg() == 4548 for f in frames)
     assert client.get(f"/layers/{lid}/download.kml?crs=4548").status_code == 400
     assert client.get(f"/layers/{lid}/download.exe").status_code == 400
-    assert client.get(f"/layers/{lid}/download.csv?crs=3857").status_code == 400
+    assert client.get(f"/layers/{lid}/download.csv?crs=3395").status_code == 400
     assert client.get("/layers/no-such-layer/download.csv").status_code == 404
 
 

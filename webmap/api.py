@@ -107,10 +107,13 @@ def places():
     if len(q) > 100:
         raise BadRequest("q is longer than 100 characters")
     limit = int_arg("limit", current_app.config["SEARCH_LIMIT"], 1, 50)
-    results = get_store().search(q, limit=limit)
-    for r in results:
+    store = get_store()
+    results = store.search(q, limit=limit)
+    # nothing matched, not even a close spelling: the nearest names, as the CLI suggests
+    nearest = [] if results else store.nearest(q, limit=min(limit, 5))
+    for r in [*results, *nearest]:
         r["page"] = url_for("pages.place_page", place_id=r["id"])
-    return jsonify(query=q, results=results)
+    return jsonify(query=q, results=results, nearest=nearest)
 
 
 @blueprint.get("/places/<place_id>")

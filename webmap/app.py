@@ -12,15 +12,29 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from webmap import api, assets, downloads, embed, errors, figures, ogcapi, page_cache, pages
+from webmap import (
+    api,
+    assets,
+    auth,
+    compare,
+    downloads,
+    edits_api,
+    embed,
+    errors,
+    figures,
+    ogcapi,
+    page_cache,
+    pages,
+)
 from webmap.config import load_settings
-from webmap.responses import gzip_static
+from webmap.responses import gzip_page, gzip_static
 from webmap.sources import get_store, install_store
 
 log = logging.getLogger(__name__)
 
-BLUEPRINTS = (pages.blueprint, api.blueprint, downloads.blueprint, ogcapi.blueprint,
-              figures.blueprint, embed.blueprint)
+BLUEPRINTS = (pages.blueprint, compare.blueprint, api.blueprint, downloads.blueprint,
+              ogcapi.blueprint, figures.blueprint, embed.blueprint, auth.blueprint,
+              edits_api.blueprint)
 
 
 def _security_headers(resp: Response) -> Response:
@@ -50,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assets.install_local_assets()
 
     install_store(app)
+    auth.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.register(app)
@@ -70,8 +85,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.after_request
     def after(resp: Response) -> Response:
         resp = _offline_guard(app, resp)
-        if request.path.startswith("/static/"):
-            resp = gzip_static(resp)
+        resp = gzip_static(resp) if request.path.startswith("/static/") else gzip_page(resp)
         return _security_headers(resp)
 
     page_cache.install(app)  # outermost: a cached answer is the final one, hooks included

@@ -7,6 +7,7 @@ rather than a silently ignored key.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 from geo.datafiles import read_toml
 from geo.errors import DataError
+from webmap import basemaps
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEFAULT_LANG", "zh", "Language of the UI when neither ?lang= nor Accept-Language "
             "chooses one: zh or en."),
     Setting("DEFAULT_BASEMAP", "vector", "Basemap shown when the URL names none: vector (drawn "
-            "from the project's data, works offline), osm, tianditu-vec, tianditu-img or amap."),
-    Setting("ONLINE_BASEMAPS", ["osm", "tianditu-vec", "tianditu-img", "amap"],
-            "Online tile basemaps offered in the layer control (never shown by default). An "
-            "empty list hides them all, e.g. on an intranet."),
+            "from the project's data, works offline), osm, tianditu-vec, tianditu-img, amap or "
+            "the id of a service in BASEMAPS."),
+    Setting("ONLINE_BASEMAPS", [], "Online tile basemaps to offer in the layer control: any "
+            "of osm, tianditu-vec, tianditu-img, amap. Empty by default: the atlas asks "
+            "nothing of the internet unless a site turns these on."),
+    Setting("BASEMAPS", [], "The site's own tile services (e.g. the bureau's intranet XYZ or "
+            "WMTS), as [[basemaps]] tables in the settings file (or JSON in the environment): "
+            "id, title (or {zh, en}), kind (xyz or wmts), url template, crs (WGS-84, CGCS2000 "
+            "or GCJ-02; overlays are shifted for GCJ-02), attribution, min_zoom, max_zoom, and "
+            "subdomains when the url has {s}. Checked when the service starts."),
     Setting("TIANDITU_KEY", "", "Tianditu (天地图) API key (tk); the Tianditu basemaps are offered "
             "only when it is set."),
     Setting("FRAME_ANCESTORS", "*", "Origins allowed to frame /embed (CSP frame-ancestors), "
@@ -41,6 +49,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_ZOOM", 18, "Deepest zoom level of every map."),
     Setting("OFFLINE_ASSETS", "strip", "What to do with a rendered page that still links a "
             "script or stylesheet on another host: raise (tests) or strip (log and remove)."),
+    Setting("BASE_URL", "", "The site's public root URL (e.g. https://maps.example.org when it "
+            "sits behind a proxy): absolute links in OGC API answers and every feature's "
+            "detail_url start from it. Empty: from the host each request was sent to."),
     Setting("CACHE_MAX_AGE", 300, "Cache-Control max-age, in seconds, of API and layer responses."),
     Setting("PAGE_CACHE_ENTRIES", 512, "Most pages and JSON answers kept rendered per worker "
             "(webmap.page_cache; least recently used out first; 0 turns the cache off)."),
@@ -55,6 +66,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STORE", "layers.store:default_store", "module:function returning the store the "
             "service reads (a layers.protocol.PlanStore: every page, API answer, OGC collection, "
             "figure and download comes from it; a test or another district can supply its own)."),
+    Setting("DATABASE_URL", "", "The database of accounts, corrections and the audit log: empty "
+            "for the embedded SQLite file planmap.sqlite in the instance folder (created on "
+            "first start), a SQLAlchemy URL (postgresql+psycopg://user@host/planmap, "
+            "sqlite:///path), or none for no database (the file store: read-only, no accounts)."),
+    Setting("SECRET_KEY", "", "Key signing session cookies and CSRF tokens. Empty: generated "
+            "once into the instance folder (file secret_key). Set the same value on every "
+            "server behind one address."),
+    Setting("READ_REQUIRES_LOGIN", False, "Require signing in to read anything (pages, API, "
+            "OGC API, downloads), e.g. on an intranet; by default the atlas is public."),
+    Setting("SESSION_HOURS", 12, "How long a sign-in lasts."),
+    Setting("COOKIE_SECURE", "auto", "The session cookie's Secure flag: auto (set when the "
+            "request came over HTTPS), always, or never."),
+    Setting("LOGIN_LIMIT", "10 per minute;100 per day", "Sign-in attempts allowed per client "
+            "address (Flask-Limiter syntax); more are answered 429."),
+    Setting("API_TOKEN_DAYS", 365, "Default lifetime of a new API token, in days."),
+    Setting("DB_POOL_SIZE", 5, "PostgreSQL connections each server process keeps open."),
+    Setting("DB_TIMEOUT", 10, "Seconds a request waits for the database (SQLite's write lock, "
+            "a PostgreSQL connection) before it answers 503."),
+    Setting("CHANGE_CHECK_SECONDS", 1, "How often, at most, a server process asks the database "
+            "whether corrections were approved (one single-row read); PostgreSQL also tells it "
+            "at once through LISTEN/NOTIFY."),
 )
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
@@ -62,11 +94,24 @@ ENV_PREFIX = "PLANMAP_"
 CHOICES: dict[str, tuple[str, ...]] = {
     "DEFAULT_LANG": ("zh", "en"),
     "OFFLINE_ASSETS": ("raise", "strip"),
+    "COOKIE_SECURE": ("auto", "always", "never"),
 }
+
+
+# Settings holding tables rather than words: passed through as lists, checked by their owner.
+TABLES = ("BASEMAPS",)
 
 
 def _coerce(name: str, raw: Any, where: str) -> Any:
     default = DEFAULTS[name]
+    if name in TABLES:
+        try:
+            value = json.loads(raw) if isinstance(raw, str) else raw
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{where}: setting {name} is not JSON: {exc}") from None
+        if not isinstance(value, list):
+            raise DataError(f"{where}: setting {name} must be a list of tables")
+        return value
     try:
         if isinstance(default, bool):
             if isinstance(raw, str):
@@ -97,6 +142,17 @@ def _validate(config: dict[str, Any]) -> None:
         raise DataError("setting CENTER must be [lat, lon]")
     if not 0 < config["SEARCH_LIMIT"] <= 50:
         raise DataError("setting SEARCH_LIMIT must be between 1 and 50")
+    for name, low, high in (("SESSION_HOURS", 1, 24 * 90), ("API_TOKEN_DAYS", 1, 3650),
+                            ("DB_POOL_SIZE", 1, 100), ("CHANGE_CHECK_SECONDS", 1, 60),
+                            ("DB_TIMEOUT", 1, 300)):
+        if not low <= config[name] <= high:
+            raise DataError(f"setting {name} must be between {low} and {high}")
+    basemaps.check_settings(config)
+    base = config["BASE_URL"]
+    if base and not (base.startswith(("http://", "https://")) and "\n" not in base
+                     and " " not in base):
+        raise DataError("setting BASE_URL must be an absolute http(s) URL, e.g. "
+                        "https://maps.example.org")
 
 
 def load_settings(

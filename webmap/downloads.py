@@ -1,4 +1,4 @@
-"""Layer downloads: every format × CRS that layers.export writes, served as files.
+"""Layer and place downloads: every format × CRS that layers.export writes, served as files.
 
 layers.export owns the writing (GDAL through pyogrio), the list of formats (its registry) and the
 refusals (KML in metres); geo.crs_names owns the CRS spellings, so `?crs=` takes whatever
@@ -13,6 +13,7 @@ always whole.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 import threading
@@ -23,7 +24,10 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request, send_file, url_for
 from flask.blueprints import BlueprintSetupState
 
-from layers.export import export, export_crs, export_format, offered
+from geo.errors import BadRequest
+from layers.export import ExportFormat, export, export_crs, export_format, offered, output_suffix
+from layers.export.single import PlaceView
+from layers.protocol import PlanStore
 from webmap.sources import get_store
 
 blueprint = Blueprint("downloads", __name__)
@@ -76,10 +80,53 @@ def links(layer_id: str, lang: str = "en") -> list[dict[str, Any]]:
             "format_title": fmt.title,
             "crs": crs.id,
             "crs_title": crs.title[lang],
-            "url": url_for("downloads.download", layer_id=layer_id, fmt=fmt.id, crs=crs.param),
+            "url": (url_for("downloads.download", layer_id=layer_id, fmt=fmt.id)
+                    if fmt.style_only else
+                    url_for("downloads.download", layer_id=layer_id, fmt=fmt.id,
+                            crs=crs.param)),
         }
         for fmt, crs in offered()
     ]
+
+
+def place_links(place_id: str, lang: str = "en") -> list[dict[str, Any]]:
+    """The same pairs for one place (the place page's downloads)."""
+    return [
+        {
+            "format": fmt.id,
+            "format_title": fmt.title,
+            "crs": crs.id,
+            "crs_title": crs.title[lang],
+            "url": url_for("downloads.place_download", place_id=place_id, fmt=fmt.id,
+                           crs=crs.param),
+        }
+        for fmt, crs in offered()
+    ]
+
+
+def _serve(store: PlanStore, layer_id: str, kind: ExportFormat, crs_param: str | None,
+           name_stem: str) -> Response:
+    """Write one layer of `store` into the app's cache once (under its lock), then send it.
+
+    The cache name carries the data version (an approved correction makes a new file) and the
+    site address that `detail_url` points back at (the BASE_URL setting, else the address
+    asked); the download name says what the file is (`parks-4548.gpkg`,
+    `parks-gcj02-amap-overlay.gpkg`, `parks.qml`)."""
+    crs = export_crs(crs_param)
+    kind.check_crs(crs)
+    base_url = current_app.config.get("BASE_URL") or request.host_url
+    suffix = output_suffix(store, [layer_id], kind, crs)
+    tag = "" if kind.style_only else f"-{crs.file_tag}"
+    name = f"{name_stem}{tag}{suffix}"
+    cache = cache_of(current_app)
+    site = hashlib.sha1(base_url.encode()).hexdigest()[:8]
+    path = cache.folder / f"{store.version}-{site}-{name}"
+    with cache.lock(path.name):
+        if not path.exists():
+            export(store, [layer_id], kind, crs, path, base_url=base_url)
+    media = "application/zip" if suffix == ".zip" else kind.media_type
+    return send_file(path, mimetype=media, as_attachment=True, download_name=name,
+                     max_age=current_app.config["CACHE_MAX_AGE"])
 
 
 @blueprint.get("/layers/<layer_id>/download.<fmt>")
@@ -87,13 +134,16 @@ def download(layer_id: str, fmt: str) -> Response:
     store = get_store()
     store.layer(layer_id)  # 404 for an unknown layer, whatever else is wrong
     kind = export_format(fmt)
-    crs = export_crs(request.args.get("crs"))
-    kind.check_crs(crs)
-    name = f"{layer_id}-{crs.param}{kind.extension}"
-    cache = cache_of(current_app)
-    path = cache.folder / name
-    with cache.lock(name):
-        if not path.exists():
-            export(store, [layer_id], kind, crs, path)
-    return send_file(path, mimetype=kind.media_type, as_attachment=True, download_name=name,
-                     max_age=current_app.config["CACHE_MAX_AGE"])
+    return _serve(store, layer_id, kind, request.args.get("crs"), layer_id)
+
+
+@blueprint.get("/places/<place_id>/download.<fmt>")
+def place_download(place_id: str, fmt: str) -> Response:
+    store = get_store()
+    record = store.place_record(place_id)  # 404 for an unknown place, whatever else is wrong
+    kind = export_format(fmt)
+    export_crs(request.args.get("crs"))  # a bad crs is a 400 before "not located"
+    if not record.get("geometry"):
+        raise BadRequest(f"place {place_id!r} is not located, so there is nothing to download")
+    view = PlaceView(store, place_id)
+    return _serve(view, view.layer_id, kind, request.args.get("crs"), f"place-{place_id}")

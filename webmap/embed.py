@@ -154,8 +154,6 @@ def _embed_target(url: str) -> tuple[dict[str, str], str]:
             title = str(record.get("name") or m.group(1))
         elif m := _LAYER_PATH.match(path):
             layer = store.layer(m.group(1))
-            if layer.group == "plan":
-                raise NotFound("plan layers are not in the atlas; embed the plan page's link")
             view = {"layers": layer.id}
             title = str(layer.title.get(lang) or layer.id)
         else:

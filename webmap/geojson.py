@@ -28,7 +28,8 @@ from geo.crs_names import CRSES, WGS84, CrsDef, parse_crs
 from layers.protocol import PlanStore
 from webmap.sources import app_cache
 
-SLIM = ("id", "name", "name_en", "kind", "precision", "layer", "mention_count")
+# What the atlas draws, labels, lists and filters by (plans and years: the atlas's filters).
+SLIM = ("id", "name", "name_en", "kind", "precision", "layer", "mention_count", "plans", "years")
 
 
 @dataclass(frozen=True)

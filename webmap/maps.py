@@ -15,6 +15,7 @@ order before that inline call; ES modules would be deferred until after it. No b
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 import folium
@@ -36,21 +37,33 @@ GROUPED_CSS = "leaflet.groupedlayercontrol.min.css"
 # webmap/static/atlas/<name>.js, in load order: core first (the namespace), start last (it shows
 # the first view once every other module has set itself up).
 ATLAS_MODULES = (
-    "core", "style", "basemaps", "switch", "layers", "popups",
-    "search", "share", "legend", "permalink", "start",
+    "core", "style", "basemaps", "switch", "layers", "panel", "filters", "labels", "popups",
+    "stack", "search", "browser", "share", "legend", "about", "permalink", "start",
 )
 
-# What only the screen draws, beside the rules shared with the figures (layers.styles): the
-# stroke opacity, points as discs in the layer's colour with a white ring, the basemap's point
+# What the screen draws beside the rules shared with the figures: the stroke opacity and points
+# as discs with a white ring (layers.styles, which the GIS styles read too), the basemap's point
 # features (a spring, a station), the zoom from which the basemap shows rivers, roads and rail
 # with their names, and a place page's own place, highlighted over its layers.
 SCREEN_STYLES: dict[str, Any] = {
-    "line_opacity": 0.95,
-    "point": {"radius": 6, "weight": 1.5, "color": "#ffffff", "fill_opacity": 0.85},
+    "line_opacity": styles.LINE_OPACITY,
+    "point": dict(styles.POINT_LOOK),
     "base_point": {"radius": 3, "weight": 1, "fill_opacity": 0.9},
     "minor_zoom": 13,
     "place": {"color": "#d7301f", "fill_color": "#fc8d59", "fill_opacity": 0.35, "weight": 3},
+    # feature names: from this zoom, where the name fits the shape and no other name is there
+    "label_zoom": 13,
+    "label_font": "12px \"WenQuanYi Micro Hei\", \"Noto Sans CJK SC\", sans-serif",
+    "label_gap": 4,
+    # below this map width (px) the layer panel and the legend start closed (phones)
+    "small_screen": 700,
+    # a picked place is framed no closer than this zoom (a 400 m place fills a good part of it)
+    "fit_max_zoom": 17,
+    "popup_max_width": 380,
+    # the data browser lists at most this many places (the rest: zoom in)
+    "browser_rows": 200,
 }
+
 
 # The share panel's "static figure of this view" links (webmap.figures).
 FIGURE_FORMATS: list[dict[str, Any]] = [
@@ -61,6 +74,7 @@ FIGURE_FORMATS: list[dict[str, Any]] = [
 # A view reaching further than this beyond Beijing (degrees) is not passed to a figure as its
 # frame: figures leave out what lies outside Beijing, so the figure frames its content instead.
 FIGURE_VIEW_MARGIN = 1.0
+VIEWPORT_TAG = re.compile(r'<meta name="viewport"[^>]*>\s*')
 
 
 class PlanmapScript(JSCSSMixin):
@@ -125,6 +139,27 @@ def figures_config() -> dict[str, Any] | None:
     }
 
 
+def attributions(lang: str) -> list[str]:
+    """Who to credit for the data the maps draw, shown in every map's attribution line and the
+    about panel: planmap's own sources, then the credits the licences of open data in the store
+    ask for (OpenStreetMap's ODbL for the rail network the vector basemap draws on every map)."""
+    return [i18n.strings(lang)["data_attribution"],
+            *(a.text for a in get_store().attributions())]
+
+
+def about_config(lang: str) -> dict[str, Any]:
+    """What the about panel says: the map's purpose, how current its data is, and whose."""
+    store = get_store()
+    plans = store.plans()
+    dates = sorted(p.date for p in plans if p.date)
+    return {
+        "version": store.version[:12],
+        "data_date": dates[-1] if dates else None,
+        "plans": [{"title": p.short_title or p.title, "issuer": p.issuer, "date": p.date}
+                  for p in plans],
+    }
+
+
 def base_config(lang: str) -> dict[str, Any]:
     """The config every map page starts from; pages then set layers, visible, controls…"""
     cfg = current_app.config
@@ -133,6 +168,9 @@ def base_config(lang: str) -> dict[str, Any]:
         "strings": i18n.strings(lang),
         "kinds": {k: i18n.kind_label(k, lang) for k in vocabulary.KINDS},
         "precisions": {k: i18n.precision_label(k, lang) for k in vocabulary.PRECISIONS},
+        # the precisions a drawn shape can have (the filters offer these)
+        "drawn_precisions": [k for k in vocabulary.PRECISIONS
+                             if k in styles.PRECISION_LOOKS and k != "unlocated"],
         "basemaps": basemaps.offered(cfg, lang),
         "basemap": cfg["DEFAULT_BASEMAP"],
         "center": list(cfg["CENTER"]),
@@ -146,16 +184,17 @@ def base_config(lang: str) -> dict[str, Any]:
             "embed": "/embed" if _has_route("/embed") else None,
         },
         "figures": figures_config(),
-        # the credits the data's licences ask for (OpenStreetMap's ODbL for the rail network,
-        # which the vector basemap draws on every map): shown in Leaflet's attribution control
-        "attributions": [a.as_dict() for a in get_store().attributions()],
         "styles": map_styles(),
+        "attributions": attributions(lang),
+        "about": None,
         "popup_passages": cfg["POPUP_PASSAGES"],
         # maps that fit their features prefer the ones in Beijing
         "home_bounds": extents.leaflet_bounds(extents.BEIJING),
         "layers": [],
         "visible": [],
         "place": None,
+        "fit_place": False,
+        "plans": [],
         "inline": None,
         "fit": False,
         "control": False,
@@ -210,7 +249,8 @@ def map_parts(m: folium.Map) -> dict[str, str]:
     stable_ids(root)
     root.render()
     return {
-        "header": root.header.render(),
+        # folium's viewport tag forbids zooming (user-scalable=no); base.html states its own
+        "header": VIEWPORT_TAG.sub("", root.header.render()),
         "html": root.html.render(),
         "script": root.script.render(),
     }

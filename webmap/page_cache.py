@@ -16,8 +16,8 @@ echoes it and `?x=1` cannot fill the cache with copies; a malformed value of a d
 parameter reaches the view, which answers 4xx as always (errors are never cached).
 
 A request that carries the session cookie or an Authorization header is passed to the app
-uncached: an answer for a signed-in person is theirs alone (and where reading requires signing
-in, every reader is signed in, so no page is ever answered without the app's check).
+uncached: an answer for a signed-in person is theirs alone. With READ_REQUIRES_LOGIN the cache
+is off altogether, so no page is ever answered without the app's check.
 
 Bounds: at most PAGE_CACHE_ENTRIES entries and PAGE_CACHE_BYTES bytes (raw + gzip), least
 recently used first out; entries of an older version are dropped as soon as a newer one is
@@ -118,6 +118,8 @@ class PageCache:
         self.max_entries = int(app.config["PAGE_CACHE_ENTRIES"])
         self.max_bytes = int(app.config["PAGE_CACHE_BYTES"])
         self.shared_max_age = int(app.config["PAGE_SHARED_MAX_AGE"])
+        # where reading requires signing in every answer is someone's: the app answers all
+        self.enabled = self.max_entries > 0 and not app.config.get("READ_REQUIRES_LOGIN")
         self._entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
         self._bytes = 0
         self._version: str | None = None
@@ -200,7 +202,7 @@ class PageCache:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
-        marker = self._marker(environ) if self.max_entries > 0 else None
+        marker = self._marker(environ) if self.enabled else None
         if marker is None or self._personal(environ):
             return self.inner(environ, start_response)
         request = Request(environ)

@@ -32,7 +32,8 @@ class View:
         return asdict(self)
 
 
-def parse_view(args: Mapping[str, str], layer_ids: set[str], max_zoom: int = 18) -> View:
+def parse_view(args: Mapping[str, str], layer_ids: set[str], max_zoom: int = 18,
+               basemap_ids: tuple[str, ...] = basemaps.IDS) -> View:
     layers = None
     if "layers" in args:
         layers = [x for x in args["layers"].split(",") if x]
@@ -58,8 +59,8 @@ def parse_view(args: Mapping[str, str], layer_ids: set[str], max_zoom: int = 18)
         if not 0 <= zoom <= max_zoom:
             raise BadRequest(f"zoom must be between 0 and {max_zoom}")
     basemap = args.get("basemap") or None
-    if basemap is not None and basemap not in basemaps.IDS:
-        raise BadRequest(f"unknown basemap {basemap!r} (known: {', '.join(basemaps.IDS)})")
+    if basemap is not None and basemap not in basemap_ids:
+        raise BadRequest(f"unknown basemap {basemap!r} (known: {', '.join(basemap_ids)})")
     place = args.get("place") or None
     if place is not None and (len(place) > 200 or not place.replace("-", "").replace("_", "")
                               .isalnum()):

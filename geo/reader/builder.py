@@ -255,11 +255,12 @@ def _finalize(node: Section, meta: PlanMeta, text: str, path: tuple[Section, ...
     headings = tuple(s.heading for s in here)
     labels = tuple(s.label for s in here if s.label)
     cite = meta.short_title + " ".join(labels)
+    cite_en = ", ".join([meta.short_title_en, *(s.label_en for s in here if s.label_en)])
     for d in node.drafts:
         citation = f"{cite} (第{d.line}行)" if labels else f"{cite}(第{d.line}行)"
         p = Paragraph(plan_id=meta.id, line=d.line, start=d.start, end=d.end,
                       text=text[d.start:d.end], section_path=headings, section_labels=labels,
-                      citation=citation)
+                      citation=citation, citation_en=f"{cite_en}, line {d.line}")
         node.paragraphs.append(p)
         out.append(p)
     node.drafts = []

@@ -10,6 +10,12 @@ from geo.corpus import PlanMeta
 from geo.errors import NotFound
 from geo.reader.lines import NUMBER_PREFIX, NUMBERED
 
+# English citation labels: numbered headings by kind, the others by name.
+EN_NUMBERED = {"chapter": "ch. {n}", "section": "sec. {n}", "item": "item {n}",
+               "subitem": "({n})", "point": "{n}."}
+EN_FIXED = {"preface": "preface", "box": "box", "table": "table", "front": "front matter",
+            "back": "back matter"}
+
 
 @dataclass(frozen=True)
 class Paragraph:
@@ -21,6 +27,7 @@ class Paragraph:
     section_path: tuple[str, ...]
     section_labels: tuple[str, ...]
     citation: str
+    citation_en: str = ""  # the same place in English: "… Plan Outline, ch. 5, sec. 3, line 382"
 
     @property
     def id(self) -> str:
@@ -36,6 +43,7 @@ class Paragraph:
             "section_path": list(self.section_path),
             "section_labels": list(self.section_labels),
             "citation": self.citation,
+            "citation_en": self.citation_en,
             "text": self.text,
         }
 
@@ -92,6 +100,15 @@ class Section:
             if m:
                 t = t[m.end():]
         return t.strip(" \u3000")
+
+    @property
+    def label_en(self) -> str:
+        """The citation label in English ("ch. 5", "sec. 3", "item 1", "(2)", "box")."""
+        if not self.label:
+            return ""
+        if self.kind in EN_NUMBERED and self.number is not None:
+            return EN_NUMBERED[self.kind].format(n=self.number)
+        return EN_FIXED.get(self.kind, "")
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, Section]]:
         """Every node below this one, depth first, with its depth (children of root at 0)."""

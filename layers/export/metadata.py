@@ -1,7 +1,7 @@
-"""What every exported file says about itself: its coordinates, its layers, where the policy
-text comes from, and the credit the licence of any open data in it asks for (OpenStreetMap's
-stations and lines are ODbL). GCJ-02 in particular has no CRS a GIS could read, so the words are
-all there is."""
+"""What every exported file says about itself: its coordinates, its layers, what was left out,
+where the policy text comes from, and the credit the licence of any open data in it asks for
+(OpenStreetMap's stations and lines are ODbL). An offset system (GCJ-02, BD-09) is a custom CRS
+no GIS knows what to do with, so the words say what it is for."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo.crs_names import CrsDef
 from layers.export.formats import ExportFormat
-from layers.export.frames import table_name
+from layers.export.frames import AREA_MARGIN_DEG, Table, left_out, table_names
 from layers.protocol import PlanStore
 
 PASSAGE_POLICY = (
@@ -26,13 +26,21 @@ PASSAGE_POLICY = (
 
 def crs_note(crs: CrsDef) -> str:
     """The sentence each file carries about its coordinates."""
-    if crs.engine == "gcj02":
+    if crs.offset:
         return (
-            "Coordinates are GCJ-02 (the AMap/Gaode/Tencent offset of WGS-84, about 540 m in "
-            "Haidian), written as plain longitude/latitude with no CRS: overlay them on GCJ-02 "
-            "basemaps only. 坐标为GCJ-02(火星坐标),仅适用于高德等GCJ-02底图。"
+            f"Coordinates are {crs.id}, the {crs.overlay_for} offset of WGS-84 (about 540 m "
+            f"in Haidian{', plus Baidu’s own shift' if crs.id == 'BD-09' else ''}), for "
+            f"overlays on {crs.overlay_for} only: NOT WGS-84, do not mix with GPS, OSM or "
+            f"survey data. The file's CRS is the custom \"{crs.id} ({crs.overlay_for} overlay; "
+            "not WGS-84)\"; places outside mainland China (Hong Kong, Macao, Taiwan, abroad) "
+            f"are unshifted, as the provider draws them. {crs.title['zh']}。"
         )
-    return f"Coordinates are {crs.id}: {crs.title['en']}."
+    note = f"Coordinates are {crs.id}: {crs.title['en']}."
+    if crs.area_of_use and not crs.geographic:
+        w, s, e, n = crs.area_of_use
+        note += (f" Places outside its area of use ({w:g}–{e:g}°E, {s:g}–{n:g}°N, give or "
+                 f"take {AREA_MARGIN_DEG:g}°) are left out.")
+    return note
 
 
 def credit_note(store: PlanStore, layer_ids: Iterable[str]) -> str:
@@ -55,10 +63,11 @@ def layer_metadata(store: PlanStore, layer_ids: Iterable[str], crs: CrsDef,
     rows = []
     for lid in layer_ids:
         layer = store.layer(lid)
+        outside = left_out(store, lid, crs)
         rows.append(
             {
                 "layer_id": lid,
-                "table_name": table_name(lid),
+                "table_name": ", ".join(table_names(store, lid, crs)),
                 "title_zh": layer.title["zh"],
                 "title_en": layer.title["en"],
                 "description_zh": layer.description["zh"],
@@ -67,6 +76,8 @@ def layer_metadata(store: PlanStore, layer_ids: Iterable[str], crs: CrsDef,
                 "theme": layer.theme,
                 "defined_by": layer.defined_by,
                 "feature_count": counts.get(lid, 0),
+                "left_out_count": len(outside),
+                "left_out_ids": ", ".join(outside),
                 "crs": crs.id,
                 "crs_note": crs_note(crs),
                 "style": json.dumps(layer.style, ensure_ascii=False),
@@ -78,8 +89,15 @@ def layer_metadata(store: PlanStore, layer_ids: Iterable[str], crs: CrsDef,
     return pd.DataFrame(rows)
 
 
+def url_note(base_url: str | None) -> str:
+    if base_url:
+        return f"detail_url: the place's page on {base_url}, with all its passages and maps."
+    return ("detail_url: empty, as this file was exported without a site address "
+            "(planmap export --base-url).")
+
+
 def readme_text(store: PlanStore, layer_ids: Sequence[str], fmt: ExportFormat, crs: CrsDef,
-                counts: dict[str, int], extra: str = "") -> str:
+                counts: dict[str, int], base_url: str | None = None, extra: str = "") -> str:
     """README.txt for formats with no room for notes inside (CSV, the ZIPs): the layers, the
     coordinates, the format's own note and any `extra` words."""
     lines = [
@@ -93,9 +111,11 @@ def readme_text(store: PlanStore, layer_ids: Sequence[str], fmt: ExportFormat, c
     for lid in layer_ids:
         layer = store.layer(lid)
         cite = f" — defined by {layer.defined_by}" if layer.defined_by else ""
+        outside = left_out(store, lid, crs)
+        gone = f", {len(outside)} outside {crs.id}'s area of use left out" if outside else ""
         lines.append(f"  {lid}: {layer.title['zh']} / {layer.title['en']} "
-                     f"({counts.get(lid, 0)} features){cite}")
-    lines += ["", PASSAGE_POLICY]
+                     f"({counts.get(lid, 0)} features{gone}){cite}")
+    lines += ["", PASSAGE_POLICY, url_note(base_url)]
     credit = credit_note(store, layer_ids)
     if credit:
         lines += ["", "licence: " + credit]
@@ -103,3 +123,15 @@ def readme_text(store: PlanStore, layer_ids: Sequence[str], fmt: ExportFormat, c
     if note:
         lines += ["", note]
     return "\n".join(lines) + "\n"
+
+
+FAMILY_TITLES = {
+    "points": {"zh": "（点）", "en": " (points)"},
+    "lines": {"zh": "（线）", "en": " (lines)"},
+    "polygons": {"zh": "（面）", "en": " (areas)"},
+}
+
+
+def family_title(table: Table, lang: str) -> str:
+    """What a table title adds for a layer split by geometry family: `历史文化（点）`."""
+    return FAMILY_TITLES[table.family][lang] if table.split and table.family else ""

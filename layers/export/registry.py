@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from geo.crs_names import CRSES, CrsDef, parse_crs
 from geo.errors import BadRequest
-from layers.export import csv_wkt, flatgeobuf, geojson, geopackage, kml, shapefile
+from layers.export import csv_wkt, flatgeobuf, geojson, geopackage, kml, shapefile, style_files
 from layers.export.formats import ExportFormat
 
 # In the order offered to users.
 FORMATS: dict[str, ExportFormat] = {
     f.id: f
     for f in (geojson.FORMAT, geopackage.FORMAT, kml.FORMAT, csv_wkt.FORMAT, shapefile.FORMAT,
-              flatgeobuf.FORMAT)
+              flatgeobuf.FORMAT, style_files.QML, style_files.SLD)
 }
 _BY_NAME: dict[str, ExportFormat] = {
     name: f for f in FORMATS.values() for name in (f.id, *f.aliases)
@@ -45,5 +45,5 @@ def export_crs(name: str | CrsDef | None) -> CrsDef:
 
 
 def offered() -> list[tuple[ExportFormat, CrsDef]]:
-    """Every (format, CRS) pair that can be written, in the order shown to users."""
-    return [(f, crs) for f in FORMATS.values() for crs in CRSES if f.offers(crs)]
+    """Every (format, CRS) pair shown to users, in order (a style once, in WGS-84)."""
+    return [(f, crs) for f in FORMATS.values() for crs in CRSES if f.listed(crs)]

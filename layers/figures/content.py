@@ -23,12 +23,15 @@ from shapely.geometry.base import BaseGeometry
 from geo import vocabulary
 from geo.crs import GK117, project
 from geo.errors import BadRequest
+from layers import focus as plan_focus
 from layers.basemap import BasemapFeature
-from layers.figures.spec import BEIJING_AREA, WITHIN_REACH, Bounds, FigureSpec
+from layers.figures.spec import BEIJING_AREA, INSET_REACH, WITHIN_REACH, Bounds, FigureSpec
 from layers.figures.text import data_date, t
 from layers.protocol import PlanStore
 
 LARGE_M2 = 1.0e9  # 1,000 km², over twice Haidian: drawn as context, not what the map frames
+# A far place up to this size is a dot in the inset (Xiong'an, 1,770 km²); a province is not.
+INSET_MAX_M2 = 5.0e9
 HIGHLIGHT = "#d7191c"
 NEARBY_STYLE: dict[str, Any] = {"color": "#6b7280", "fill_color": "#9ca3af",
                                 "fill_opacity": 0.18, "weight": 1.5, "dash_array": "5 4"}
@@ -76,6 +79,16 @@ class Sources:
 
 
 @dataclass
+class FarPlace:
+    """A place the frame leaves out, shown in the inset: where it is and how it is drawn."""
+
+    id: str
+    name: str
+    at: BaseGeometry  # EPSG:4548
+    style: dict[str, Any]
+
+
+@dataclass
 class Content:
     title: str
     groups: list[Group]
@@ -87,6 +100,7 @@ class Content:
     basemap: tuple[BaseShape, ...] = ()
     sources: Sources = Sources(0, "", "")
     credits: tuple[str, ...] = ()  # what the licences of the data drawn ask the note to say
+    far: list[FarPlace] = field(default_factory=list)  # drawn in an inset
 
 
 def gather(store: PlanStore, spec: FigureSpec) -> Content:
@@ -162,6 +176,9 @@ def _gather_place(store: PlanStore, place_id: str, lang: str) -> Content:
         vocabulary.kind_label(record.get("kind"), lang),
         vocabulary.precision_label(record.get("precision"), lang),
         record.get("name_en") if lang == "zh" else record.get("name")) if x)
+    accuracy = record.get(f"accuracy_{lang}")
+    if accuracy:  # where the position comes from and how far it may be off
+        subtitle += "\n" + str(accuracy)
     return Content(t("around", lang, name=place.title), [nearby, place], focus, 0,
                    min_span_m=4000.0, subtitle=subtitle)
 
@@ -189,28 +206,61 @@ def _neighbours(store: PlanStore, record: dict[str, Any], focus: Bounds, lang: s
 
 
 def _gather_plan(store: PlanStore, plan_id: str, lang: str, base: Sequence[BaseShape]) -> Content:
+    """A plan's places by layer, framed on those in and around Haidian (layers.focus, as the
+    plan page's map); the far ones (the sub-centre, the airports, Xiong'an) go to an inset."""
     meta = store.corpus.get(plan_id)
     layer_id = f"plan-{plan_id}"
     by_layer: dict[str, list[dict[str, Any]]] = {}
     for f in store.features(layer_id):
         by_layer.setdefault(str(f["properties"].get("layer") or layer_id), []).append(f)
     known = {layer.id: layer for layer in store.layers}
-    groups, outside = [], 0
+    groups: list[Group] = []
     order = [lid for lid in known if lid in by_layer] + \
         sorted(lid for lid in by_layer if lid not in known)
+    style_of: dict[str, dict[str, Any]] = {}
     for lid in order:
         layer = known.get(lid) or store.layer(layer_id)
-        items, out = _items(by_layer[lid], lang)
-        outside += out
+        items, _ = _items(by_layer[lid], lang)
+        for f in by_layer[lid]:
+            style_of[str(f["id"])] = dict(layer.style)
         if items:
             groups.append(Group(_layer_title(layer, lang), dict(layer.style), items))
     if not groups:
         raise BadRequest(f"plan {plan_id!r} names no located place inside Beijing")
-    title = meta.short_title  # the plans have no English titles; the citation form is clear
     everything = [i for g in groups for i in g.items]
-    return Content(t("plan_title", lang, title=title), groups,
-                   _with_haidian(_bounds(everything), base), outside,
-                   subtitle=_shorten(f"{meta.issuer} · {meta.date}", 110))
+    seen = plan_focus.focus(store, store.plan_places(plan_id))
+    far: list[FarPlace] = []
+    if seen is not None and seen.bounds is not None:
+        frame = project(shapely_box(*seen.bounds), GK117).bounds
+        far = _far_places(store, seen.far, style_of, lang)
+    else:
+        frame = _with_haidian(_bounds(everything), base)
+    drawn = {i.id for i in everything if i.geom.intersects(shapely_box(*frame))}
+    outside = sum(1 for f in store.features(layer_id)
+                  if f["id"] not in drawn and f["id"] not in {p.id for p in far}
+                  and f["properties"].get("precision") != "area-only")
+    words = meta.in_lang(lang)
+    return Content(t("plan_title", lang, title=words["short_title"]), groups, frame, outside,
+                   subtitle=_shorten(f"{words['issuer']} · {meta.date}", 110), far=far)
+
+
+def _far_places(store: PlanStore, ids: Sequence[str], style_of: dict[str, dict[str, Any]],
+                lang: str) -> list[FarPlace]:
+    """Far places small enough to show as a dot in the inset (Xiong'an, not Hebei)."""
+    out = []
+    for pid in ids:
+        record = store.place_record(pid)
+        if not record.get("geometry"):
+            continue
+        geom = shape(record["geometry"])
+        if not INSET_REACH.contains(geom):
+            continue
+        projected = project(geom, GK117)
+        if projected.area > INSET_MAX_M2:
+            continue
+        out.append(FarPlace(pid, _label(record, lang), projected.representative_point(),
+                            style_of.get(pid, {})))
+    return out
 
 
 def sources(store: PlanStore) -> Sources:

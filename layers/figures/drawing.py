@@ -6,6 +6,7 @@ become matplotlib points here, in `points`, and nowhere else.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from shapely.geometry import Point
@@ -85,6 +86,30 @@ def geom_kind(geom: BaseGeometry) -> str:
     if geom.geom_type in {"LineString", "MultiLineString"}:
         return "line"
     return "polygon"
+
+
+# A shape smaller than this on paper (points) would be a speck: it is drawn as a marker instead,
+# so that every place on the figure, and every name, belongs to something the reader can see.
+SPECK_PT = 3.0
+
+
+def visible(groups: list[Group], view: BaseGeometry, metres_per_pt: float) -> list[Group]:
+    """The groups with every area or line smaller than SPECK_PT (inside the view) replaced by
+    a point on it, which draw_group draws as a marker."""
+    speck = SPECK_PT * metres_per_pt
+    out = []
+    for group in groups:
+        items = []
+        for item in group.items:
+            kind = geom_kind(item.geom)
+            if kind != "point" and item.precision != "area-only" and item.geom.intersects(view):
+                inner = item.geom.intersection(view)
+                x0, y0, x1, y1 = inner.bounds
+                if max(x1 - x0, y1 - y0) < speck:
+                    item = replace(item, geom=inner.representative_point())
+            items.append(item)
+        out.append(replace(group, items=items))
+    return out
 
 
 def draw_basemap(ax: Any, basemap: tuple[BaseShape, ...], view: BaseGeometry,

@@ -20,6 +20,7 @@ from layers.figures.drawing import (
     rgba,
     role_look,
 )
+from layers.figures.labels import LABEL_MIN_PT
 from layers.figures.text import t
 
 BASE_ROLES = ("haidian", "district", "water", "rail", "road", "station")  # legend order
@@ -128,7 +129,7 @@ def scale_bar(ax: Any, x0: float, y0: float, x1: float, y1: float, scale: float)
     for frac, text in ((0, "0"), (0.5, scale_label(length / 2).split()[0]),
                        (1, scale_label(length))):
         ax.text(bx + frac * length, by + bar_h * 1.6, text, ha="center", va="bottom",
-                fontsize=6.8 * scale, color="#222222", zorder=72, gid="furniture")
+                fontsize=LABEL_MIN_PT * scale, color="#222222", zorder=72, gid="furniture")
 
 
 def north_arrow(ax: Any, x0: float, y0: float, x1: float, y1: float, scale: float,

@@ -17,11 +17,13 @@ from shapely import box as shapely_box
 from geo.errors import BadRequest
 from layers.figures import furniture, labels
 from layers.figures.content import Content
-from layers.figures.drawing import draw_basemap, draw_group, sea_colour
+from layers.figures.drawing import draw_basemap, draw_group, sea_colour, visible
+from layers.figures.inset import draw_inset, region_on_map
 from layers.figures.spec import FORMATS, Bounds, FigureSpec
 from layers.figures.text import t
 
 PixelBox = tuple[float, float, float, float]
+NOTE_PT = 6.5  # the sources and precision note, at scale 1 (A4): small print, still legible
 
 
 @dataclass
@@ -35,6 +37,9 @@ class Rendered:
     boxes: dict[str, PixelBox]
     labels: list[str]                       # ids of the features labelled, in placing order
     label_boxes: list[PixelBox] = field(default_factory=list)
+    extent: Bounds = (0.0, 0.0, 0.0, 0.0)   # the map's view, EPSG:4548 metres
+    inset: PixelBox | None = None           # the locator inset of a plan figure
+    inset_labels: list[str] = field(default_factory=list)  # far places named in the inset
 
 
 def draw(spec: FigureSpec, content: Content, family: str) -> Rendered:
@@ -77,7 +82,7 @@ def draw(spec: FigureSpec, content: Content, family: str) -> Rendered:
                                        va="top", ha="left", color="#555555", parse_math=False)
             top -= 0.006 + _height(subtitle_artist, renderer, fig)
         top -= 0.15 / h_in
-        note = fig.text(mx, my, furniture.note(content, lang), fontsize=6.2 * scale,
+        note = fig.text(mx, my, furniture.note(content, lang), fontsize=NOTE_PT * scale,
                         va="bottom", ha="left", color="#444444", linespacing=1.45,
                         parse_math=False)
         bottom = my + _height(note, renderer, fig) + 0.15 / h_in
@@ -118,9 +123,10 @@ def draw(spec: FigureSpec, content: Content, family: str) -> Rendered:
         x0, y0, x1, y1 = extent(content, aspect)
         view = shapely_box(x0, y0, x1, y1)
         districts = draw_basemap(ax, content.basemap, view, scale)
-        for z, group in enumerate(content.groups):
+        groups = visible(content.groups, view, (x1 - x0) / (map_box[2] * w_in * 72))
+        for z, group in enumerate(groups):
             draw_group(ax, group, view, scale, zorder=10 + 3 * z + (10 if group.highlight else 0))
-        queue = labels.candidates(content.groups, view, districts, lang)
+        queue = labels.candidates(groups, view, districts, lang)
         furniture.scale_bar(ax, x0, y0, x1, y1, scale)
         furniture.north_arrow(ax, x0, y0, x1, y1, scale, lang)
         ax.set_xlim(x0, x1)
@@ -130,15 +136,47 @@ def draw(spec: FigureSpec, content: Content, family: str) -> Rendered:
         ax.set_aspect("equal", adjustable="datalim")
 
         ax.apply_aspect()  # what a draw would do first: the frame's final limits, to measure in
+        inset = None
+        inset_named: list[str] = []
+        if content.far:
+            region = _inset_region(map_box, (lw_frac, lh_frac), (gap_x, gap_y), landscape,
+                                   (mx, top), fig)
+            inset, inset_named = draw_inset(fig, region, content.basemap, content.far,
+                                            (x0, y0, x1, y1), scale, lang, renderer)
         placed, artists = labels.place_labels(
             ax, queue, renderer, scale,
-            [legend, title_artist, *([subtitle_artist] if subtitle_artist else [])])
+            [legend, title_artist, *([subtitle_artist] if subtitle_artist else []),
+             *([inset] if inset is not None else [])])
         boxes = {name: _pixels(artist.get_window_extent(renderer), fig)
                  for name, artist in (("legend", legend), ("title", title_artist),
                                       ("note", note), ("map", ax))}
         data = _save(fig, spec, title)
         label_boxes = [_pixels(a.get_window_extent(renderer), fig) for a in artists]
-        return Rendered(data, FORMATS[spec.fmt], spec.pixels, boxes, placed, label_boxes)
+        return Rendered(data, FORMATS[spec.fmt], spec.pixels, boxes, placed, label_boxes,
+                        extent=(float(ax.get_xlim()[0]), float(ax.get_ylim()[0]),
+                                float(ax.get_xlim()[1]), float(ax.get_ylim()[1])),
+                        inset=_pixels(inset.get_window_extent(renderer), fig)
+                        if inset is not None else None, inset_labels=inset_named)
+
+
+def _inset_region(map_box: tuple[float, float, float, float], legend: tuple[float, float],
+                  gap: tuple[float, float], landscape: bool, corner: tuple[float, float],
+                  fig: Any) -> tuple[float, float, float, float]:
+    """Where the inset goes: beside the map under the legend (landscape) or beside the legend
+    (portrait) when there is room for a quarter of the map's size, else on the map's upper
+    left corner (the scale bar has the lower left, the north arrow the upper right)."""
+    left, bottom, width, height = map_box
+    lw, lh = legend
+    mx, top = corner
+    if landscape:
+        room = (left + width + gap[0], bottom, lw, top - lh - gap[1] - bottom)
+        enough = room[3] >= 0.3 * height
+    else:
+        room = (mx + lw + gap[0], bottom - lh - gap[1], width - lw - gap[0], lh)
+        enough = room[2] >= 0.3 * width
+    if enough and room[2] > 0 and room[3] > 0:
+        return room
+    return region_on_map(map_box, fig, "upper left")
 
 
 def extent(content: Content, aspect: float) -> Bounds:

@@ -35,6 +35,9 @@ Bounds = tuple[float, float, float, float]
 # or a feature may reach up to a degree beyond the municipality's box.
 BEIJING_AREA = shapely_box(*BEIJING)
 WITHIN_REACH = shapely_box(BEIJING[0] - 1.0, BEIJING[1] - 1.0, BEIJING[2] + 1.0, BEIJING[3] + 1.0)
+# A plan figure's inset shows far places within Beijing, Tianjin and Hebei (Xiong'an, Tianjin's
+# Binhai): further ones are only counted in the note.
+INSET_REACH = shapely_box(113.4, 36.0, 119.9, 42.7)
 
 
 @dataclass(frozen=True)

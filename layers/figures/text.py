@@ -30,6 +30,7 @@ TEXT: dict[str, dict[str, str]] = {
     "around": {"zh": "{name}及周边", "en": "{name} and surroundings"},
     "plan_title": {"zh": "{title}提及的地点", "en": "Places named in {title}"},
     "north": {"zh": "北", "en": "N"},
+    "inset": {"zh": "位置示意（红框为主图范围）", "en": "Location (red: the main map)"},
     "outside": {"zh": "另有 {n} 处位于北京市以外或范围大于北京市，未绘出。",
                 "en": "{n} more lie outside Beijing or are larger than it; not drawn."},
     "sources": {

@@ -1,11 +1,14 @@
-/* planmap atlas, basemaps: the offline vector basemap and the online tile basemaps.
+/* planmap atlas, basemaps: the offline vector basemap and the tile basemaps (online ones a
+ * site turned on, and the site's own intranet services from its settings).
  *
  * The vector basemap (/api/basemap.geojson, always WGS-84: it is offered only with WGS-84
- * overlays) loads once, when first shown. District names are always labelled; the names of
- * rivers, roads and rail appear from cfg.styles.minor_zoom in, those of a role with its own
- * `label_zoom` (stations) from that zoom in. Tile basemaps are plain Leaflet tile
- * layers, requested only once the user picks one. Each basemap layer carries its config entry as
- * `pmBase` (id, title, crs), which switch.js reads.
+ * overlays) loads once, when first shown. District names are always labelled; rivers, roads and
+ * rail and their names appear from cfg.styles.minor_zoom in. A tile basemap is requested only
+ * once the user picks one, and first asks for one tile: when that fails (no internet, the
+ * intranet service is down), the map says so and goes back to the vector basemap rather than
+ * showing a blank map and logging an error for every tile; if tiles start failing later with
+ * none loading, the same happens. Each basemap layer carries its config entry as `pmBase` (id,
+ * title, crs), which switch.js reads.
  */
 (function (Planmap) {
   'use strict';
@@ -88,15 +91,65 @@
       return group;
     }
 
+    // Tell the user a basemap failed and show the offline one; once per pick.
+    function failed(b, group) {
+      if (!map.hasLayer(group)) { return; }
+      state.tileFailures = (state.tileFailures || []).concat([b.id]);
+      state.setBasemap('vector');
+      state.notify(U.tr(cfg.strings.tiles_failed, {name: b.title}));
+      U.signal('planmap:tiles-failed', b.id);
+    }
+
+    // The URL of the tile under the map's centre, for the probe.
+    function centreTile(b) {
+      var z = Math.max(Math.min(map.getZoom(), b.max_native_zoom), b.min_zoom || 0);
+      var p = map.project(map.getCenter(), z).divideBy(256).floor();
+      return L.Util.template(b.tiles[0], {s: (b.subdomains || 'a').charAt(0), x: p.x, y: p.y, z: z,
+        r: ''});
+    }
+
     function tileBasemap(b) {
       var layers = b.tiles.map(function (url) {
         return L.tileLayer(url, {
           subdomains: b.subdomains || 'abc', maxNativeZoom: b.max_native_zoom,
-          maxZoom: map.getMaxZoom(), attribution: U.esc(b.attribution)
+          minZoom: b.min_zoom || 0, maxZoom: map.getMaxZoom(), attribution: U.esc(b.attribution)
         });
       });
-      return layers.length === 1 ? layers[0] : L.layerGroup(layers);
+      var group = L.layerGroup();
+      var errors = 0, loads = 0;
+      layers.forEach(function (t) {
+        t.on('tileload', function () { loads += 1; errors = 0; });
+        t.on('tileerror', function () {
+          errors += 1;
+          if (errors >= 4 && !loads) { failed(b, group); }
+        });
+      });
+      group.on('add', function () {
+        var probe = new Image();
+        var url = centreTile(b);
+        errors = 0;
+        loads = 0;
+        probe.onload = function () {
+          if (map.hasLayer(group)) { layers.forEach(function (t) { group.addLayer(t); }); }
+        };
+        probe.onerror = function () { failed(b, group); };
+        probe.src = url;
+      });
+      group.on('remove', function () { layers.forEach(function (t) { group.removeLayer(t); }); });
+      return group;
     }
+
+    // A message over the map (role=alert), with a button to dismiss it; a new one replaces it.
+    state.notify = function (text) {
+      map.getContainer().querySelectorAll('.pm-notice').forEach(function (n) { n.remove(); });
+      var close = U.el('button', {type: 'button', 'class': 'pm-notice-close',
+        'aria-label': cfg.strings.dismiss, text: '×'});
+      var box = U.el('div', {'class': 'pm-notice', role: 'alert'}, [U.el('span', {text: text}), close]);
+      close.addEventListener('click', function () { box.remove(); });
+      map.getContainer().appendChild(box);
+      state.notices = (state.notices || []).concat([text]);
+      return box;
+    };
 
     cfg.basemaps.forEach(function (b) {
       var layer = b.kind === 'vector' ? vectorBasemap() : tileBasemap(b);

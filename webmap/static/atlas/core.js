@@ -8,9 +8,12 @@
  *
  *   planmap:overlays  an overlay was shown or hidden     planmap:place    the open popup changed
  *   planmap:basemap   the basemap (and so the CRS) changed planmap:ready  the first view is drawn
+ *   planmap:filter    the filters changed what is shown   planmap:drawn    an overlay was drawn
  *
- * What modules put on the state for the others: style (style.js), load(group), visibleIds()
- * (layers.js), fetchPlace(id), centreOf(record), showPlace(id, latlng) (popups.js), viewParams(),
+ * What modules put on the state for the others: style (style.js), setBasemap(id) (switch.js),
+ * load(group), visibleIds(), shapes(), shapesOf(id) (layers.js), section(title, node, open)
+ * (panel.js), passes(props) (filters.js), fetchPlace(id), centreOf(record), showPlace(id,
+ * latlng), focusPlace(id) (popups.js), pick(shape, latlng) (stack.js), viewParams(),
  * writePermalink() (permalink.js). Tests and benchmarks read the data members set here.
  *
  * All data text is inserted with textContent (never innerHTML), so a name or passage holding
@@ -69,6 +72,27 @@
     return Object.keys(values).reduce(function (url, k) {
       return url.replace('__' + k + '__', values[k]);
     }, template);
+  };
+
+  // A UI string of the config with its {name} slots filled ("{n} results").
+  U.tr = function (template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (m, k) {
+      return values && values[k] != null ? String(values[k]) : m;
+    });
+  };
+
+  // Whether the map is phone-sized: panels that would hide it start closed.
+  U.small = function (state) {
+    return state.map.getSize().x < state.cfg.styles.small_screen;
+  };
+
+  // A <details> section with its summary: panels built of these open and close with a
+  // keyboard and are announced as expandable, with no script of their own.
+  U.section = function (title, body, open, cls) {
+    var d = U.el('details', {'class': 'pm-section' + (cls ? ' ' + cls : '')},
+      [U.el('summary', {text: title}), body]);
+    if (open) { d.setAttribute('open', 'open'); }
+    return d;
   };
 
   // Events on `document`, for pages and tests that wait on the map (planmap:ready, …).

@@ -6,6 +6,9 @@
  * cfg.figures.within, its bounding box; figures are drawn in WGS-84 within Beijing, so a GCJ-02
  * (AMap) view or one wider than that is not passed on and the figure frames its content instead.
  * Only URLs built from the page's own state are inserted, through attributes and textContent.
+ * The snippet names its frame (`title`, for screen readers) and allows full screen; copy
+ * buttons put the link or the snippet on the clipboard (or, where the browser allows no
+ * clipboard, as on plain-http intranets, select it and say to press Ctrl+C).
  */
 (function (Planmap) {
   'use strict';
@@ -21,17 +24,36 @@
       return window.location.origin + (state.permalink || window.location.pathname + window.location.search);
     }
 
+    // Copy the text of `field`; the message says whether it worked or what to do.
+    function copier(field, label) {
+      var said = el('span', {'class': 'pm-copy-status', role: 'status'});
+      var button = el('button', {type: 'button', 'class': 'pm-copy', text: label});
+      button.addEventListener('click', function () {
+        field.select();
+        if (!navigator.clipboard) { said.textContent = S.copy_by_hand; return; }
+        navigator.clipboard.writeText(field.value).then(function () {
+          said.textContent = S.copied;
+        }, function () { said.textContent = S.copy_by_hand; });
+      });
+      return el('div', {'class': 'pm-copy-row'}, [button, said]);
+    }
+
     function embedPart() {
-      var code = el('textarea', {readonly: 'readonly', rows: '3', 'class': 'pm-share-code'});
-      var w = el('input', {type: 'number', value: '800', min: '200', max: '4000'});
-      var h = el('input', {type: 'number', value: '600', min: '200', max: '4000'});
-      var nodes = [el('label', {}, [S.embed_code, code]),
-        el('div', {'class': 'pm-share-size'}, [S.width, w, S.height, h])];
+      var code = el('textarea', {readonly: 'readonly', rows: '3', 'class': 'pm-share-code',
+        id: 'pm-share-code'});
+      var w = el('input', {type: 'number', value: '800', min: '200', max: '4000', id: 'pm-share-w'});
+      var h = el('input', {type: 'number', value: '600', min: '200', max: '4000', id: 'pm-share-h'});
+      var nodes = [el('label', {'for': 'pm-share-code', text: S.embed_code}), code,
+        copier(code, S.copy),
+        el('div', {'class': 'pm-share-size'}, [el('label', {'for': 'pm-share-w', text: S.width_px}),
+          w, el('label', {'for': 'pm-share-h', text: S.height_px}), h])];
       function refresh(here) {
         var q = here.indexOf('?');
         var src = window.location.origin + cfg.api.embed + (q < 0 ? '' : here.slice(q));
-        code.value = '<iframe src="' + U.esc(src) + '" width="' + (parseInt(w.value, 10) || 800) +
-          '" height="' + (parseInt(h.value, 10) || 600) + '" style="border:0" loading="lazy"></iframe>';
+        code.value = '<iframe src="' + U.esc(src) + '" title="' + U.esc(S.embed_title) +
+          '" width="' + (parseInt(w.value, 10) || 800) + '" height="' +
+          (parseInt(h.value, 10) || 600) +
+          '" style="border:0" loading="lazy" allowfullscreen></iframe>';
       }
       return {nodes: nodes, refresh: refresh, inputs: [w, h]};
     }
@@ -67,13 +89,16 @@
 
     var ctl = L.control({position: 'topleft'});
     ctl.onAdd = function () {
-      var link = el('input', {type: 'text', readonly: 'readonly', 'class': 'pm-share-link'});
+      var link = el('input', {type: 'text', readonly: 'readonly', 'class': 'pm-share-link',
+        id: 'pm-share-link'});
       var parts = [cfg.api.embed ? embedPart() : null, cfg.figures ? figuresPart() : null]
         .filter(Boolean);
-      var panel = el('div', {'class': 'pm-share-panel', hidden: 'hidden'},
-        [el('label', {}, [S.view_link, link])]);
+      var panel = el('div', {'class': 'pm-share-panel', id: 'pm-share-panel', hidden: 'hidden'},
+        [el('label', {'for': 'pm-share-link', text: S.view_link}), link,
+          copier(link, S.copy_link)]);
       parts.forEach(function (p) { p.nodes.forEach(function (n) { panel.appendChild(n); }); });
-      var button = el('button', {type: 'button', 'class': 'pm-share-button', text: S.share});
+      var button = el('button', {type: 'button', 'class': 'pm-share-button', text: S.share,
+        'aria-expanded': 'false', 'aria-controls': 'pm-share-panel'});
       var box = el('div', {'class': 'pm-control pm-share'}, [button, panel]);
       L.DomEvent.disableClickPropagation(box);
 
@@ -86,9 +111,11 @@
         if (panel.hasAttribute('hidden')) {
           refresh();
           panel.removeAttribute('hidden');
+          button.setAttribute('aria-expanded', 'true');
           link.select();
         } else {
           panel.setAttribute('hidden', 'hidden');
+          button.setAttribute('aria-expanded', 'false');
         }
       });
       parts.forEach(function (p) {

@@ -70,19 +70,9 @@
         ';background:' + fillColour(style) + '"></span>';
     }
 
-    // The precisions drawn differently from a surveyed shape, grouped by how: for the legend.
-    function precisionNotes() {
-      var notes = {dashed: [], outline_only: []};
-      Object.keys(conf.precision).forEach(function (p) {
-        var l = conf.precision[p];
-        if (l.dashed) { notes.dashed.push(p); } else if (l.outline_only) { notes.outline_only.push(p); }
-      });
-      return notes;
-    }
-
     state.style = {
       feature: feature, point: point, base: base, basePoint: basePoint, swatch: swatch,
-      swatchHtml: swatchHtml, precisionNotes: precisionNotes, place: conf.place,
+      swatchHtml: swatchHtml, place: conf.place,
       minorZoom: conf.minor_zoom
     };
   });

@@ -1,5 +1,9 @@
-"""Text as tables and spreadsheets receive it: short excerpts of the policy passages, and cells
-that a spreadsheet would run as formulas made harmless."""
+"""Short excerpts of the policy passages, as one flat text: what survives where nesting is lost.
+
+A table cell (CSV, DBF, GeoPackage) and a GIS client reading OGC API – Features (QGIS drops the
+nested `passages` array) both need the passages as plain text. One function writes it for
+every writer and for the OGC features, so the text reads the same wherever a user meets it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import re
 from collections.abc import Sequence
 
 EXCERPTS_SHOWN = 3
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SENTENCE = re.compile(r"[^。！？；!?;]*[。！？；!?;]?")
 
 
@@ -32,11 +35,3 @@ def excerpts_text(passages: Sequence[dict], shown: int = EXCERPTS_SHOWN) -> str:
     if len(passages) > shown:
         lines.append(f"(另有{len(passages) - shown}段 / {len(passages) - shown} more passages)")
     return "\n".join(lines)
-
-
-def neutralise(value: object) -> object:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (CSV
-    injection): plan and gazetteer text is data, never a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
