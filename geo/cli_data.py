@@ -15,6 +15,7 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from geo import datacheck
 from geo.anchors import AnchorCheck, check_anchors
 from geo.areas import AREAS_FILE, derive_files, out_of_date, write_files
 from geo.corpus import default_corpus
@@ -146,7 +147,7 @@ def data_report(gazetteer: Gazetteer, checks: list[Check],
 
 
 def run_check(args: argparse.Namespace) -> int:
-    gazetteer = load_gazetteer(plan_ids=set(default_corpus().plans))  # DataError → exit 1
+    _, gazetteer = datacheck.validate(data_dir())  # every file, as serve and /healthz; exit 1
     report = data_report(gazetteer, check_measures(gazetteer), check_anchors(gazetteer))
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))

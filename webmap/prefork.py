@@ -7,8 +7,15 @@ folium, pandas and pypinyin and build the store again, so the first answer came 
 this process with `preload_app`: the built app is the master's, each worker is a fork of it, ready
 at once, and the workers share the store's memory pages until they write to them.
 
-Anything that runs threads or child processes must start them in the worker, on first use (or in
-a `post_fork` hook of the config file): a fork copies no threads.
+Anything that runs threads or child processes must start them in the worker, on first use or in
+`after_fork` (called by webmap.gunicorn_conf's `post_fork`): a fork copies no threads. So the
+master builds the app with figures drawn in threads, and each worker then switches to the mode
+asked for (`render_in`, "process" by default) and starts its own render children; and a database
+store's connection pool, which the master used while building, is dropped (not closed) in each
+worker, so no two processes share a connection.
+
+The gunicorn settings are the command's (webmap.cli_serve.gunicorn_options) and the config file
+they name (webmap.gunicorn_conf): one configuration whichever way gunicorn is started.
 """
 
 from __future__ import annotations
@@ -16,7 +23,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask import Flask
 from gunicorn.app.base import Application
+
+from layers.db.store import DatabaseStore
+from webmap import figures
+from webmap.sources import STORE_KEY
+
+RENDER_KEY = "planmap.prefork_render_in"
 
 
 class PreforkApplication(Application):
@@ -46,8 +60,20 @@ class PreforkApplication(Application):
         return self.application
 
 
-def serve(app: Any, options: Sequence[str]) -> int:
+def serve(app: Flask, options: Sequence[str], render_in: str = "thread") -> int:
     """Run gunicorn over `app` with gunicorn command-line `options` (no app argument) until it
-    stops."""
+    stops; each worker draws figures as `render_in` says (RENDER_IN)."""
+    app.extensions[RENDER_KEY] = render_in
     PreforkApplication(app, options).run()
     return 0
+
+
+def after_fork(app: Flask) -> None:
+    """In a worker just forked from the master that built `app`."""
+    store = app.extensions.get(STORE_KEY)
+    if isinstance(store, DatabaseStore):
+        store.db.engine.dispose(close=False)  # the master's connections stay the master's
+    render_in = app.extensions.get(RENDER_KEY)
+    if render_in is not None and render_in != app.config["RENDER_IN"]:
+        app.config["RENDER_IN"] = render_in
+        figures.start_renderer(app)
