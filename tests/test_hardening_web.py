@@ -127,7 +127,13 @@ def test_search_and_download_rate_limits() -> None:
     app = create_app({"TESTING": True, "RATE_LIMIT_SEARCH": "3 per minute",
                       "RATE_LIMIT_DOWNLOAD": "1 per minute"})
     client = app.test_client()
-    assert [client.get("/api/places?q=bei").status_code for _ in range(4)] == [200] * 3 + [429]
+    searches = [client.get(f"/api/places?q={q}") for q in ("bei", "hai", "qing", "zhong")]
+    assert [r.status_code for r in searches] == [200] * 3 + [429]
+    assert "X-Page-Cache" not in searches[3].headers  # a 429 is never kept
+    # a search answered before comes from the page cache (webmap.page_cache): free
+    again = client.get("/api/places?q=bei")
+    assert again.status_code == 200 and again.headers["X-Page-Cache"] == "hit"
+    assert client.get("/api/places?q=haidian").status_code == 429
     assert client.get("/layers/parks/download.geojson").status_code == 200
     assert client.get("/layers/parks/download.geojson").status_code == 200  # cached: free
     resp = client.get("/layers/parks/download.csv")
@@ -334,13 +340,14 @@ def test_two_slow_header_clients_do_not_block_healthz() -> None:
 def test_serve_uses_gthread_workers_with_timeouts() -> None:
     import argparse
 
-    from webmap.cli_serve import gunicorn_argv
+    from webmap.cli_serve import gunicorn_options
 
-    argv = gunicorn_argv(argparse.Namespace(workers=2, threads=8, timeout=60,
-                                            host="127.0.0.1", port=8000))
+    argv = gunicorn_options(argparse.Namespace(workers=2, threads=8, timeout=60,
+                                               host="127.0.0.1", port=8000))
     joined = " ".join(argv)
     assert "--worker-class gthread" in joined and "--threads 8" in joined
     assert "--timeout 60" in joined and "--graceful-timeout" in joined
+    assert "--config python:webmap.gunicorn_conf" in joined  # its hooks: post_fork, worker_exit
 
 
 def test_json_helpers_stay_json(client) -> None:

@@ -57,3 +57,31 @@ def test_serve_bad_options(args):
     out = subprocess.run([PLANMAP, "serve", *args], capture_output=True, text=True, timeout=60)
     assert out.returncode == 2
     assert len(out.stderr.strip().splitlines()) == 1 and "error" in out.stderr
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                         text=True, check=False).stdout
+    return [int(x) for x in out.split()]
+
+
+def test_workers_fork_from_the_built_app_and_start_their_own_render_children():
+    """gunicorn runs in the command's process (webmap.prefork): its children are the workers
+    only; each worker starts its render children after the fork (RENDER_IN=process) and draws
+    figures through them."""
+    port = free_port()
+    proc = subprocess.Popen([PLANMAP, "serve", "--port", str(port), "--workers", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", proc, timeout=120)
+        workers = _children(proc.pid)
+        assert len(workers) == 1, workers  # no render children (nor forkserver) in the master
+        png = wait_for(f"http://127.0.0.1:{port}/figures/layers/parks.png?size=400x300&dpi=60",
+                       proc, timeout=180)
+        assert png.startswith(b"\x89PNG")
+        assert _children(workers[0]), "the worker started no render children"
+        assert _children(proc.pid) == workers
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)

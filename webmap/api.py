@@ -19,6 +19,7 @@ from geo.geometry_out import point_xy
 from layers.definitions import LayerDef
 from layers.protocol import PlanStore
 from webmap import geojson
+from webmap.page_cache import cached_page
 from webmap.responses import cached
 from webmap.sources import get_store
 
@@ -77,6 +78,7 @@ def place_json(store: PlanStore, place_id: str, crs: CrsDef) -> dict[str, Any]:
 
 
 @blueprint.get("/layers")
+@cached_page(per_lang=False)
 def layers():
     store = get_store()
     return jsonify(layers=[layer_summary(store, layer) for layer in store.layers])
@@ -97,6 +99,7 @@ def basemap_geojson():
 
 
 @blueprint.get("/places")
+@cached_page("q", "limit", per_lang=False)
 def places():
     q = request.args.get("q", "").strip()
     if not q:
@@ -114,6 +117,7 @@ def places():
 
 
 @blueprint.get("/places/<place_id>")
+@cached_page("crs", per_lang=False)
 def place(place_id: str):
     crs = geojson.check_crs(request.args.get("crs"))
     return jsonify(place_json(get_store(), place_id, crs))
@@ -127,11 +131,13 @@ def plan_summary(meta: PlanMeta) -> dict[str, Any]:
 
 
 @blueprint.get("/plans")
+@cached_page(per_lang=False)
 def plans():
     return jsonify(plans=[plan_summary(meta) for meta in get_store().plans()])
 
 
 @blueprint.get("/plans/<plan_id>")
+@cached_page(per_lang=False)
 def plan(plan_id: str):
     store = get_store()
     d = plan_summary(store.plan(plan_id))

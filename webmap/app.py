@@ -29,6 +29,7 @@ from webmap import (
     limits,
     names_review,
     ogcapi,
+    page_cache,
     pages,
     plans_upload,
     review_pages,
@@ -121,4 +122,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         resp = _security_headers(resp)  # before gzip: the CSP hashes the page's inline scripts
         return gzip_static(resp) if request.path.startswith("/static/") else gzip_page(resp)
 
+    page_cache.install(app)  # outermost: a cached answer is the final one, hooks included
     return app

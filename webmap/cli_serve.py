@@ -1,9 +1,11 @@
 """`planmap serve`: the development server, or gunicorn with --workers.
 
 The development server (Werkzeug, threaded, debug always off) suits one planner on a laptop;
-`--workers N` hands the same app factory to gunicorn for an intranet server, with threaded
-workers (gthread) so a slow client holds one thread, not a whole worker, and timeouts. Settings
-come from PLANMAP_CONFIG and PLANMAP_* variables (docs/web.md).
+`--workers N` runs gunicorn for an intranet server in this process over the app it has built
+(webmap.prefork: the workers are forks of it, no second build), with threaded workers (gthread)
+so a slow client holds one thread, not a whole worker, and timeouts; the one gunicorn
+configuration is `gunicorn_options` plus webmap.gunicorn_conf. Settings come from PLANMAP_CONFIG
+and PLANMAP_* variables (docs/web.md).
 
 Everything that can be checked before serving is: the address can be bound, the settings and
 the data are valid (one line, exit 2). "serving" is printed only after that.
@@ -58,15 +60,16 @@ def check_bind(host: str, port: int) -> None:
             raise BadRequest(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
-def gunicorn_argv(args: argparse.Namespace) -> list[str]:
+def gunicorn_options(args: argparse.Namespace) -> list[str]:
     """gthread workers: each connection is read by a thread, so slow clients take threads,
-    not workers; --timeout replaces a hung worker, --graceful-timeout bounds a restart."""
-    return [sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
+    not workers; --timeout replaces a hung worker, --graceful-timeout bounds a restart. The
+    hooks (after fork, at a worker's exit) are in webmap.gunicorn_conf."""
+    return ["--workers", str(args.workers),
             "--worker-class", "gthread", "--threads", str(args.threads),
             "--timeout", str(args.timeout), "--graceful-timeout", "20", "--keep-alive", "5",
             "--limit-request-line", "8190", "--limit-request-fields", "100",
             "--bind", f"{args.host}:{args.port}", "--access-logfile", "-",
-            "--config", "python:webmap.gunicorn_conf", "webmap:create_app()"]
+            "--config", "python:webmap.gunicorn_conf"]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,19 +83,29 @@ def run(args: argparse.Namespace) -> int:
         raise BadRequest(f"--timeout must be between 1 and 3600 seconds, not {args.timeout}")
     check_bind(args.host, args.port)
     from webmap import create_app
+    from webmap.config import CHOICES
     from webmap.sources import get_store
 
-    try:
-        app = create_app()  # a bad setting or bad data: one line, and no server
+    # With --workers, figures are drawn in low-priority child processes (RENDER_IN=process,
+    # unless PLANMAP_RENDER_IN says otherwise), so they never hold a worker's GIL. Those children
+    # belong to each worker: the app is built here with threads and each worker starts its own
+    # after the fork (webmap.prefork), since a fork copies no threads.
+    render_in = os.environ.get("PLANMAP_RENDER_IN", "process")
+    if args.workers and render_in not in CHOICES["RENDER_IN"]:
+        raise BadRequest(f"PLANMAP_RENDER_IN must be one of {', '.join(CHOICES['RENDER_IN'])}, "
+                         f"not {render_in!r}")
+    try:  # a bad setting or bad data: one line, and no server
+        app = create_app({"RENDER_IN": "thread"} if args.workers else None)
     except DataError as exc:
         raise BadRequest(f"not serving: {exc.message}") from None
     problem = get_store(app).health(wait=True)  # every data file, also those read on first use
     if problem is not None:
         raise BadRequest(f"not serving: {problem}")
     if args.workers:
-        # figures in low-priority child processes, so they never hold a worker's GIL
-        os.environ.setdefault("PLANMAP_RENDER_IN", "process")
-        os.execv(sys.executable, gunicorn_argv(args))
+        from webmap import prefork
+
+        # the workers fork from this process with the app built above (no second build)
+        return prefork.serve(app, gunicorn_options(args), render_in=render_in)
     # SIGTERM (systemd, docker stop) ends the process as Ctrl-C does, so exit handlers run and
     # the download cache folder is removed.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))

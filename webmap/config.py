@@ -55,6 +55,12 @@ SETTINGS: tuple[Setting, ...] = (
             "sits behind a proxy): absolute links in OGC API answers and every feature's "
             "detail_url start from it. Empty: from the host each request was sent to."),
     Setting("CACHE_MAX_AGE", 300, "Cache-Control max-age, in seconds, of API and layer responses."),
+    Setting("PAGE_CACHE_ENTRIES", 512, "Most pages and JSON answers kept rendered per worker "
+            "(webmap.page_cache; least recently used out first; 0 turns the cache off)."),
+    Setting("PAGE_CACHE_BYTES", 64 * 1024 * 1024, "Most bytes (raw + gzip) the page cache "
+            "keeps per worker."),
+    Setting("PAGE_SHARED_MAX_AGE", 1, "s-maxage, in seconds, of cached pages: how long a "
+            "shared cache (nginx) may answer without asking; browsers always revalidate."),
     Setting("SEARCH_LIMIT", 10, "Default number of results of /api/places?q= (at most 50)."),
     Setting("POPUP_PASSAGES", 3, "How many policy excerpts a map popup shows."),
     Setting("OGC_SYNTHETIC", False, "Also offer the synthetic benchmark collections under "

@@ -26,6 +26,7 @@ from werkzeug.datastructures import MultiDict
 
 from geo.errors import BadRequest, DataError, NotFound, PlanmapError
 from webmap import i18n, maps
+from webmap.page_cache import cached_page
 from webmap.pages import atlas_config
 from webmap.permalink import PARAMS, with_query
 from webmap.sources import get_store
@@ -90,6 +91,7 @@ def _view_query(args: Any) -> dict[str, str]:
 
 
 @blueprint.get("/embed")
+@cached_page(*PARAMS, "title")
 def embed_page():
     lang = i18n.choose_lang()
     title = _title(request.args)

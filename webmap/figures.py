@@ -143,6 +143,12 @@ def _renderer(app: Flask | None = None) -> ProcessRenderer | None:
     return renderer
 
 
+def start_renderer(app: Flask) -> None:
+    """Start `app`'s render children now, in this process (a gunicorn worker after its fork:
+    webmap.prefork)."""
+    _renderer(app)
+
+
 @blueprint.record_once
 def _start_renderer(state: BlueprintSetupState) -> None:
     """Start the render children with the app: their store takes seconds to build."""

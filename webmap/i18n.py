@@ -7,6 +7,7 @@ Data text (names, passages, citations) is shown as written; only the interface i
 from __future__ import annotations
 
 from flask import current_app, request
+from werkzeug.datastructures import LanguageAccept
 
 from geo import vocabulary
 from geo.errors import BadRequest
@@ -207,13 +208,17 @@ def precision_label(precision: str, lang: str) -> str:
 
 def choose_lang() -> str:
     """?lang= (validated), else the best Accept-Language match, else the configured default."""
-    asked = request.args.get("lang")
+    return lang_of(request.args.get("lang"), request.accept_languages,
+                   current_app.config["DEFAULT_LANG"])
+
+
+def lang_of(asked: str | None, accept_languages: LanguageAccept, default: str) -> str:
+    """choose_lang's rule on plain values (webmap.page_cache keys pages on its answer)."""
     if asked is not None:
         if asked not in LANGS:
             raise BadRequest(f"lang must be one of {', '.join(LANGS)}, not {asked!r}")
         return asked
-    best = request.accept_languages.best_match(LANGS)
-    return best or current_app.config["DEFAULT_LANG"]
+    return accept_languages.best_match(LANGS) or default
 
 
 def strings(lang: str) -> dict[str, str]:

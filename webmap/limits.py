@@ -5,7 +5,8 @@ script asking for thousands of them would take the service from everyone else. F
 counts per client address in the app's own memory (storage `RATE_LIMIT_STORAGE`, e.g. a redis://
 URI when several servers share the counts) and answers 429 JSON with Retry-After. Figures and
 downloads count only the requests that did the work (a cache miss), so reloading a report that
-embeds twenty figures costs nothing.
+embeds twenty figures costs nothing. A search asked before is answered by the page cache
+(webmap.page_cache) without reaching the limiter: only searches that scan the index count.
 
 Behind a reverse proxy every client has the proxy's address: put the limits there, or give the
 proxy's address space its own, larger limits.

@@ -14,11 +14,12 @@ order before that inline call; ES modules would be deferred until after it. No b
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
 import folium
-from branca.element import Figure
+from branca.element import Element, Figure
 from flask import current_app, url_for
 from folium.elements import JSCSSMixin
 from folium.plugins import Fullscreen
@@ -223,10 +224,29 @@ def build_map(config: dict[str, Any], *, fullscreen: bool = True) -> folium.Map:
     return m
 
 
+def stable_ids(root: Element) -> None:
+    """Number the elements in tree order instead of folium's 16 random bytes each: a page then
+    renders to the same bytes every time, so every worker and server gives it one ETag
+    (webmap.page_cache) and one Content-Security-Policy hash."""
+    count = itertools.count()
+
+    def visit(element: Element) -> None:
+        items = list(element._children.items())
+        element._children.clear()
+        for key, child in items:
+            before = child.get_name()
+            child._id = f"{next(count):032x}"
+            visit(child)
+            element._children[child.get_name() if key == before else key] = child
+
+    visit(root)
+
+
 def map_parts(m: folium.Map) -> dict[str, str]:
     """The map as three fragments (head links, div, script) for a page template."""
     root = m.get_root()
     assert isinstance(root, Figure)  # a folium Map's root is always a branca Figure
+    stable_ids(root)
     root.render()
     return {
         # folium's viewport tag forbids zooming (user-scalable=no); base.html states its own

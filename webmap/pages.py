@@ -24,6 +24,7 @@ from layers import focus
 from layers.protocol import PlanStore
 from webmap import basemaps, downloads, i18n, maps
 from webmap.api import layer_summary, place_json
+from webmap.page_cache import cached_page
 from webmap.page_parts import (
     cite,
     download_table,
@@ -32,7 +33,7 @@ from webmap.page_parts import (
     segments,
     show_name,
 )
-from webmap.permalink import parse_view, with_query
+from webmap.permalink import PARAMS, parse_view, with_query
 from webmap.sources import get_store
 
 blueprint = Blueprint("pages", __name__)
@@ -99,6 +100,7 @@ def atlas_config(args: Any, lang: str, *, chrome: bool = True) -> dict[str, Any]
 
 
 @blueprint.get("/")
+@cached_page(*PARAMS)
 def atlas():
     lang = i18n.choose_lang()
     m = maps.build_map(atlas_config(request.args, lang))
@@ -129,6 +131,7 @@ def place_link(place: Place, lang: str) -> dict[str, Any]:
 
 
 @blueprint.get("/places/<place_id>")
+@cached_page("lang")
 def place_page(place_id: str):
     lang = i18n.choose_lang()
     store = get_store()
@@ -199,6 +202,7 @@ def plan_map_config(store: PlanStore, plan_id: str, lang: str) -> tuple[dict[str
 
 
 @blueprint.get("/plans/<plan_id>")
+@cached_page("lang")
 def plan_page(plan_id: str):
     lang = i18n.choose_lang()
     store = get_store()
@@ -230,6 +234,7 @@ def plan_page(plan_id: str):
 
 
 @blueprint.get("/plans")
+@cached_page("lang")
 def plans_page():
     lang = i18n.choose_lang()
     store = get_store()
@@ -240,6 +245,7 @@ def plans_page():
 
 
 @blueprint.get("/layers")
+@cached_page("lang")
 def layers_page():
     lang = i18n.choose_lang()
     store = get_store()
@@ -253,6 +259,7 @@ def layers_page():
 
 
 @blueprint.get("/layers/<layer_id>")
+@cached_page("lang")
 def layer_page(layer_id: str):
     lang = i18n.choose_lang()
     store = get_store()
