@@ -169,6 +169,9 @@ class Queryable:
                 return [_number_key(k, self.type) for k in keys]
             except ValueError:
                 raise BadRequest(f"{self.name} takes {self.type}s, not {raw!r}") from None
+        if wrong := [k for k in keys if self.enum is not None and k not in self.enum]:
+            raise BadRequest(f"{self.name}: {', '.join(map(repr, wrong))} is not one of "  # typo
+                             f"{', '.join(self.enum or ())}")
         return keys
 
     def values(self, props: Mapping) -> list:

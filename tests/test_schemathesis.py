@@ -16,11 +16,12 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from webmap import create_app
 
 EXAMPLES = 200
-COLLECTIONS = ("parks", "transport", "nodes", "plan-haidian-14th-fyp")
+COLLECTIONS = ("parks-polygons", "transport-lines", "nodes", "plan-haidian-14th-fyp-points")
 
 _app = create_app({"TESTING": False, "RATE_LIMIT_SEARCH": "", "RATE_LIMIT_RENDER": "",
                    "RATE_LIMIT_DOWNLOAD": ""})
@@ -34,4 +35,18 @@ pytestmark = pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_ogcapi_answers_as_its_openapi_says(case):
-    case.call_and_validate()
+    # identity: schemathesis reads bodies as sent, and gzip is tested on its own
+    # (tests/test_ogcapi_query.py). A `filter` is CQL2 and a `datetime` RFC 3339, grammars the
+    # schema cannot state: any generated string is "schema-valid", so a 400 for one that is not
+    # CQL2 or a date is right; every other check still applies (tests/test_ogcapi_query.py
+    # checks filters and dates themselves), and `filter-lang`/`filter-crs` without a `filter`,
+    # or `bbox-crs` without a `bbox`, is refused as a slip, and a `bbox`'s range depends on its
+    # `bbox-crs`: dependencies between parameters OpenAPI cannot state either.
+    query = case.query or {}
+    grammar = {"filter", "datetime", "filter-lang", "filter-crs", "bbox-crs",
+               "bbox"} & set(query)
+    excluded = [positive_data_acceptance] if grammar else []
+    # `properties=` (no properties, documented) is also how an invalid list ([""]) is written
+    if query.get("properties") in ("", [], [""]):
+        excluded.append(negative_data_rejection)
+    case.call_and_validate(headers={"Accept-Encoding": "identity"}, excluded_checks=excluded)

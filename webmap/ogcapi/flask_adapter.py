@@ -140,19 +140,21 @@ def _response(status: int, headers: dict[str, str], body: bytes,
     return Response(body, status=status, headers=headers)
 
 
-def method_not_allowed() -> Response | None:
-    """None for a read; 204 for a CORS preflight (OPTIONS); otherwise 405 JSON with Allow."""
+def method_not_allowed(writes: tuple[str, ...] = ()) -> Response | None:
+    """None for a read; 204 for a CORS preflight (OPTIONS); otherwise 405 JSON with Allow
+    (which lists the Part 4 `writes` the resource takes)."""
     if request.method in READ_METHODS:
         return None
+    allow = ", ".join([ALLOWED, *writes])
     if request.method == "OPTIONS":
         return Response(status=204, headers={
-            "Allow": ALLOWED, "Access-Control-Allow-Origin": "*",
+            "Allow": allow, "Access-Control-Allow-Origin": "*",
             "Access-Control-Allow-Methods": "GET, HEAD",
             "Access-Control-Allow-Headers": "Accept, Accept-Encoding, If-None-Match",
             "Access-Control-Max-Age": "86400"})
     status, headers, body = core.error_response(core.MethodNotAllowed(
         f"{request.method} is not allowed here: this API is read-only (GET, HEAD)"))
-    return Response(body, status=status, headers={**headers, "Allow": ALLOWED})
+    return Response(body, status=status, headers={**headers, "Allow": allow})
 
 
 def _serve(handler: Callable[..., core.Response], *args: str, writable: bool = False,
@@ -162,7 +164,9 @@ def _serve(handler: Callable[..., core.Response], *args: str, writable: bool = F
         written = transactions.write(lambda: catalog_for(app), *args)
         if written is not None:
             return written
-    refused = method_not_allowed()
+    writes = transactions.allowed_writes(lambda: catalog_for(app), *args) \
+        if writable and request.method not in READ_METHODS else ()
+    refused = method_not_allowed(writes)
     if refused is not None:
         return refused
     state = None

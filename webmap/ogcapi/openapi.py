@@ -6,6 +6,8 @@ Like pygeoapi, each collection gets its own paths, so the property filters a col
 
 from __future__ import annotations
 
+import re
+
 from geo.crs_names import CRS84
 from layers.cql import FILTER_LANGS
 from layers.query import OGC_CRS_URIS
@@ -54,13 +56,13 @@ _CRS_PARAM = _query(
     {"type": "string", "format": "uri", "enum": _CRS_ENUM, "default": CRS84.uri})
 
 
-def _items_params(queryables: list) -> list[dict]:
+def _items_params(queryables: list, property_names: list[str]) -> list[dict]:
+    sort_keys = "|".join(re.escape(n) for n in ["id", *(q.name for q in queryables)])
     params: list[dict] = [
         _F,
         _query("limit", f"features per page. A value above {MAX_LIMIT} is not an error: it is "
                f"treated as {MAX_LIMIT} (Part 1, /req/core/fc-limit-definition)",
-               {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-                "default": DEFAULT_LIMIT}),
+               {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT}),
         _query("offset", "number of features to skip (in the answer's order)",
                {"type": "integer", "minimum": 0, "default": 0}),
         _query("bbox", "minx,miny,maxx,maxy (or 6 numbers; heights ignored) in bbox-crs axis "
@@ -71,26 +73,31 @@ def _items_params(queryables: list) -> list[dict]:
         _CRS_PARAM,
         _query("datetime", "RFC 3339 date, date-time (offsets honoured) or interval "
                "(`a/b`, `../b`, `a/..`): a feature matches when a plan of one of its years "
-               "meets it; a feature with no year is always returned", {"type": "string"}),
+               "meets it; a feature with no year is always returned",
+               {"type": "string", "minLength": 1}),
         _query("q", "words that must all occur in a name, alias or policy text",
                {"type": "string"}),
         _query("properties", "comma-separated feature properties to return (e.g. "
-               "`name,excerpts,detail_url`); the rest are left out",
-               {"type": "array", "items": {"type": "string"}}),
+               "`name,excerpts,detail_url`); the rest are left out; an empty value: none",
+               {"type": "array", "items": {"type": "string", "enum": property_names}}),
         _query("sortby", "comma-separated sort keys: `id` or a queryable, `-` for descending "
                "(e.g. `-last_year,name`); features without a value come last",
-               {"type": "array", "items": {"type": "string"}}),
+               {"type": "array", "minItems": 1,
+                "items": {"type": "string", "pattern": rf"^[+-]?({sort_keys})$"}}),
         _query("filter", "a CQL2 filter (Part 3) on the queryables and `geometry`",
-               {"type": "string"}),
+               {"type": "string", "minLength": 1}),
         _query("filter-lang", "language of filter",
                {"type": "string", "enum": list(FILTER_LANGS), "default": "cql2-text"}),
         _query("filter-crs", "CRS of the geometry literals in filter",
                {"type": "string", "format": "uri", "enum": _CRS_ENUM, "default": CRS84.uri}),
     ]
     for q in queryables:
-        schema: dict = {"type": "string"}
+        schema: dict = {"type": "string", "pattern": r"\S"}  # a blank value is a 400
         if q.enum:
-            schema = {"type": "string", "enum": list(q.enum)}
+            schema = {"type": "array", "minItems": 1, "items": {"enum": list(q.enum)}}
+        elif q.type in ("integer", "number"):
+            one = r"-?\d+" if q.type == "integer" else r"-?\d+(\.\d+)?"
+            schema = {"type": "string", "pattern": rf"^{one}(,{one})*$"}
         params.append(_query(
             q.name, (q.description or q.title or q.name)
             + " (comma-separated values: any matches)", schema))
@@ -175,7 +182,8 @@ def openapi_document(catalog: Catalog, base_url: str) -> dict:
                                           "application/schema+json"), **_ERRORS}}}
         paths[f"{base}/items"] = {"get": {
             "tags": [tag], "summary": f"{coll.title}: features",
-            "operationId": f"items_{op}", "parameters": _items_params(queryables),
+            "operationId": f"items_{op}",
+            "parameters": _items_params(queryables, coll.store().property_names()),
             "responses": {"200": _json_ok("a page of features", "application/geo+json"),
                           **_ERRORS}}}
         paths[f"{base}/items/{{featureId}}"] = {"get": {

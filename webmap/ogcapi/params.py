@@ -255,7 +255,9 @@ def _sortby(raw: str, store: FeatureStore) -> list[tuple[str, bool]]:
 
 def _properties(raw: str, store: FeatureStore) -> list[str]:
     """`properties=name,kind`: the feature properties to return (an empty value: none)."""
-    names = [n.strip() for n in raw.split(",") if n.strip()]
+    names = [n.strip() for n in raw.split(",")] if raw.strip() else []
+    if "" in names:
+        raise BadRequest("properties: an empty name in the list")
     known = store.property_names()
     unknown = [n for n in names if n not in known]
     if unknown:

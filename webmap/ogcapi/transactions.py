@@ -139,6 +139,20 @@ def _accepted(revision: dict[str, Any]) -> Response:
         {"Location": location, "Link": f'<{page}>; rel="alternate"; type="text/html"'})
 
 
+def allowed_writes(catalog: Callable[[], Any], collection_id: str,
+                   feature_id: str | None = None) -> tuple[str, ...]:
+    """The Part 4 methods this resource takes (for `Allow`): none without a database or on
+    the synthetic collections; POST on `/items`; PUT, PATCH, DELETE on an item."""
+    if _edits() is None:
+        return ()
+    try:
+        if not catalog().get(collection_id).layer_id:
+            return ()
+    except PlanmapError:
+        return ()
+    return ("POST",) if feature_id is None else ("PUT", "PATCH", "DELETE")
+
+
 def write(catalog: Callable[[], Any], collection_id: str, feature_id: str | None = None
           ) -> Response | None:
     """Part 4 for this request (to `/items` when `feature_id` is None, else to one item), or
