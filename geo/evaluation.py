@@ -81,6 +81,28 @@ class SetScore:
                 f"candidate precision {self.candidate_precision:.2f} "
                 f"({self._sum('candidates_right')} of {self._sum('candidates')})")
 
+    def as_record(self) -> dict[str, object]:
+        """The figures with their counts and every miss, so a recorded run can be read back."""
+        return {
+            "set": self.name,
+            "texts": len(self.texts),
+            "gold_mentions": self.gold,
+            "known_found": self._sum("known_found"),
+            "found_with_candidates": self._sum("with_candidates"),
+            "candidates": self._sum("candidates"),
+            "candidates_right": self._sum("candidates_right"),
+            "known_recall": round(self.known_recall, 4),
+            "recall_with_candidates": round(self.recall_with_candidates, 4),
+            "candidate_precision": round(self.candidate_precision, 4),
+            "per_text": [
+                {"id": t.text_id, "gold": t.gold, "known_found": t.known_found,
+                 "with_candidates": t.with_candidates, "candidates": t.candidates,
+                 "candidates_right": t.candidates_right, "missed": t.missed,
+                 "wrong_candidates": t.wrong_candidates}
+                for t in self.texts
+            ],
+        }
+
 
 def read_gold(text: str, path: Path, gazetteer: Gazetteer | None = None) -> list[GoldMention]:
     """The gold list with offsets; every id must be in the gazetteer (or NEW)."""
