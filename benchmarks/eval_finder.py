@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true", help="figures only, no misses")
     args = parser.parse_args()
     folders = ([EVAL / s for s in args.sets] if args.sets
-               else sorted(p for p in EVAL.iterdir() if p.is_dir()))
+               else sorted(EVAL.glob("set*/")))
     records = []
     for folder in folders:
         result = score_set(folder)
