@@ -135,7 +135,7 @@ RULES = Path(__file__).parent.parent / "data" / "gazetteer" / "candidate-rules.t
 
 def test_the_rules_file_loads_and_every_example_shows_its_rule() -> None:
     rules = load_candidate_rules(RULES)
-    assert list(rules.endings)[0] in {"产业园", "科技园"}  # longest endings are tried first
+    assert next(iter(rules.endings)) in {"产业园", "科技园"}  # longest endings are tried first
     assert rules.endings["路"] > rules.endings["中心"]
     assert 0 < rules.scoring.propose_at < 1
     assert "town" in rules.qualifier_kinds and "街道" in rules.qualifier_endings
@@ -147,13 +147,15 @@ def test_the_rules_file_loads_and_every_example_shows_its_rule() -> None:
         (('example = "一城三街"', 'example = "城三街"'),
          r"\[\[generic_pattern\]\] #1: the example '城三街' does not show the rule"),
         (('example = "后厂村路"', 'example = "后厂村路口"'), r"\[\[ending\]\] #1: the example"),
-        (('example = "社区卫生服务中心"', 'example = "卫生中心"'), r"\[\[generic\]\] #1: the example"),
+        (('example = "社区卫生服务中心"', 'example = "卫生中心"'),
+         r"\[\[generic\]\] #1: the example"),
         (("propose_at = 0.5", "propose_at = 1.5"), r"\[score\] propose_at: must be a number"),
         (("propose_at = 0.5", "threshold = 0.5"), r"\[score\]: missing propose_at"),
         (('pattern = "[0-9', 'pattern = "(?P<x[0-9'), r"\[\[generic_pattern\]\] #2: bad pattern"),
         (('kinds = "district town subdistrict"', 'kinds = "district township"'),
          r"unknown kind 'township'"),
-        (("[[not_an_end]]\nwords = \"", "[[not_an_end]]\nwords = \"街道口 "), r"'街道口' is not two"),
+        (("[[not_an_end]]\nwords = \"", "[[not_an_end]]\nwords = \"街道口 "),
+         r"'街道口' is not two"),
         (("[[break]]\nwords", "[[break]]\nwhy = 1\nwords"), r"\[\[break\]\] #1: unknown key"),
         (("\n[score]\n", "\n[scores]\nx = 1\n[score]\n"), r"unknown table\(s\) scores"),
     ],
