@@ -24,6 +24,7 @@ from geo.crs import project
 from geo.crs_names import CRS84, CRSES, CrsDef, parse_crs
 from geo.errors import BadRequest
 from geo.geometry_out import for_output
+from layers.families import one_type
 
 # The CRSs an OGC API collection can answer in: those with an OGC URI (not GCJ-02). CRS84 is
 # WGS-84 with longitude first (the GeoJSON default); the EPSG ones follow the axis order the
@@ -69,6 +70,9 @@ def from_crs(geom: BaseGeometry, crs: CrsDef) -> BaseGeometry:
     return xy if _planar(crs) == WGS84_ID else project(xy, WGS84_ID, _planar(crs))
 
 
+BBOX_TOLERANCE = 1e-6
+
+
 def bbox_geometry(values: Sequence[float], crs: CrsDef = CRS84) -> BaseGeometry:
     """A bbox (4 or 6 numbers, in `crs`'s axis order) as a WGS-84 lon/lat geometry.
 
@@ -98,10 +102,40 @@ def bbox_geometry(values: Sequence[float], crs: CrsDef = CRS84) -> BaseGeometry:
         )
     if a1[0] > a1[1] or a2[0] > a2[1]:
         raise BadRequest("bbox: each lower corner value must not exceed its upper one")
-    box = shapely.box(a1[0], a2[0], a1[1], a2[1])
+    box = _box(a1[0], a2[0], a1[1], a2[1])
     if crs is CRS84:
         return box
-    return from_crs(shapely.segmentize(box, _densify_step(box)), crs)
+    if not crs.geographic and crs.area_of_use is not None:
+        # A projection means nothing far outside its area of use (a 3° Gauss-Krüger zone
+        # folds the far side of the globe back onto it): only the part of the box within
+        # that area can select features.
+        box = shapely.intersection(box, _area_in(crs))
+        if box.is_empty:
+            return box
+    if box.geom_type != "Point":
+        box = shapely.segmentize(box, _densify_step(box))
+    # A box sent in another CRS went through a client's transformation and comes back through
+    # ours: a feature exactly on its edge (a point at a collection's extent) must stay inside,
+    # so the box grows by BBOX_TOLERANCE degrees (about 10 cm: two correct transformation
+    # pipelines to EPSG:4548 differ by a centimetre; the places themselves are known to metres).
+    return from_crs(box, crs).buffer(BBOX_TOLERANCE, quad_segs=1)
+
+
+def _area_in(crs: CrsDef) -> BaseGeometry:
+    """The envelope of a projected CRS's area of use, in its own coordinates and axis order."""
+    west, south, east, north = crs.area_of_use  # type: ignore[misc]
+    ring = shapely.segmentize(shapely.box(west, south, east, north), 0.25)
+    return to_crs(ring, crs).envelope
+
+
+def _box(x0: float, y0: float, x1: float, y1: float) -> BaseGeometry:
+    """A bbox as a geometry that keeps its extent when it has none: a box of zero width or
+    height is a line, of both a point (GEOS cannot densify or reproject a collapsed ring)."""
+    if x0 == x1 and y0 == y1:
+        return shapely.Point(x0, y0)
+    if x0 == x1 or y0 == y1:
+        return shapely.LineString([(x0, y0), (x1, y1)])
+    return shapely.box(x0, y0, x1, y1)
 
 
 def _densify_step(box: BaseGeometry) -> float:
@@ -119,30 +153,55 @@ class Queryable:
 
     name: str
     prop: str
-    type: str = "string"  # JSON Schema type of one value: "string" | "integer"
+    type: str = "string"  # JSON Schema type of one value: "string" | "integer" | "number"
     title: str = ""
     description: str = ""
     enum: tuple[str, ...] | None = None
+    many: bool = False  # the property holds a list; a condition holds when any element meets it
 
     def parse(self, raw: str) -> list[str]:
         """The index keys a query value stands for: commas separate alternatives (any matches)."""
         keys = [part.strip() for part in raw.split(",") if part.strip()]
         if not keys:
             raise BadRequest(f"{self.name}: empty value")
-        if self.type == "integer":
+        if self.type in ("integer", "number"):
             try:
-                return [str(int(k)) for k in keys]
+                return [_number_key(k, self.type) for k in keys]
             except ValueError:
-                raise BadRequest(f"{self.name} takes integers, not {raw!r}") from None
+                raise BadRequest(f"{self.name} takes {self.type}s, not {raw!r}") from None
         return keys
+
+    def values(self, props: Mapping) -> list:
+        """The property's values in one feature (a list for list-valued ones, else 0 or 1)."""
+        raw = props.get(self.prop)
+        if raw is None:
+            return []
+        return [v for v in raw if v is not None] if isinstance(raw, list | tuple) else [raw]
+
+
+def _number_key(text: str, kind: str) -> str:
+    """The index key of a numeric query value: ints as written by str(int), so `2021` and
+    `2021.0` find the same features."""
+    value = float(text)
+    if value.is_integer():
+        return str(int(value))
+    if kind == "integer":
+        raise ValueError(text)
+    return str(value)
 
 
 def _keys(value: object) -> Iterable[str]:
     if value is None:
         return ()
     if isinstance(value, list | tuple | set):
-        return [str(v) for v in value if v is not None]
-    return (str(value),)
+        return [_key(v) for v in value if v is not None]
+    return (_key(value),)
+
+
+def _key(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 @dataclass
@@ -165,7 +224,12 @@ class FeatureStore:
     tree: shapely.STRtree
     _postings: dict[str, dict[str, np.ndarray]]
     _by_id: dict[str, int]
-    _json: dict[str, list[bytes | None]] = field(default_factory=dict)
+    # The one geometry type every feature is written in (layers.families), None when none has one.
+    geometry_type: str | None = None
+    # Where a feature is described on the site (a path such as /places/<id>); with the site's
+    # root it becomes each feature's absolute `detail_url`.
+    detail_path: Callable[[str], str] | None = None
+    _json: dict[tuple[str, str], list[bytes | None]] = field(default_factory=dict)
     _meta: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -175,9 +239,12 @@ class FeatureStore:
         queryables: Sequence[Queryable] = (),
         text: Callable[[Mapping], str] | None = None,
         geometries: Sequence[BaseGeometry | None] | None = None,
+        detail_path: Callable[[str], str] | None = None,
     ) -> FeatureStore:
         """Index GeoJSON features (WGS-84). `text` gives the extra words `q` searches in a feature;
-        `geometries`, when the caller already holds shapely objects, saves parsing them again."""
+        `geometries`, when the caller already holds shapely objects, saves parsing them again.
+        The features must share one geometry family; single and multi parts are unified to the
+        multi type (layers.families.one_type)."""
         ids = [_feature_id(f, i) for i, f in enumerate(features)]
         order = sorted(range(len(ids)), key=ids.__getitem__)
         ids = [ids[i] for i in order]
@@ -188,6 +255,7 @@ class FeatureStore:
             geoms = [_shape(features[i].get("geometry")) for i in order]
         else:
             geoms = [geometries[i] for i in order]
+        geometry_type, geoms = one_type(geoms)
         garr = np.empty(len(geoms), dtype=object)
         garr[:] = geoms
         postings: dict[str, dict[str, np.ndarray]] = {}
@@ -215,6 +283,8 @@ class FeatureStore:
             tree=shapely.STRtree(garr),
             _postings=postings,
             _by_id={fid: i for i, fid in enumerate(ids)},
+            geometry_type=geometry_type,
+            detail_path=detail_path,
         )
 
     def __len__(self) -> int:
@@ -245,12 +315,17 @@ class FeatureStore:
         filters: Mapping[str, list[str]] | None = None,
         q: str | None = None,
         keep: Callable[[dict], bool] | None = None,
+        mask: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Indices (ascending, i.e. in id order) of the features matching every condition."""
-        sel: np.ndarray | None = None
+        """Indices (ascending, i.e. in id order) of the features matching every condition;
+        `mask` is a boolean array over all features (a CQL2 filter, layers.cql)."""
+        sel: np.ndarray | None = None if mask is None else np.flatnonzero(mask)
         if bbox is not None:
-            # STRtree query with a predicate does the exact test on the tree's candidates only.
-            sel = np.unique(self.tree.query(bbox, predicate="intersects"))
+            # STRtree query with a predicate does the exact test on the tree's candidates only;
+            # features with no geometry match every bbox (/req/core/fc-bbox-response).
+            inside = np.union1d(np.unique(self.tree.query(bbox, predicate="intersects")),
+                                self.without_geometry())
+            sel = inside if sel is None else np.intersect1d(sel, inside, assume_unique=True)
         for name, keys in (filters or {}).items():
             if name not in self.queryables:
                 raise BadRequest(f"{name!r} is not a queryable of this collection")
@@ -272,17 +347,45 @@ class FeatureStore:
     def page(self, selected: np.ndarray, offset: int, limit: int) -> Page:
         return Page(number_matched=len(selected), indices=selected[offset : offset + limit])
 
-    def feature_json(self, i: int, crs: CrsDef = CRS84) -> str:
-        """One feature serialised as GeoJSON text in `crs`, cached after the first request."""
-        return self.features_json([i], crs)[0].decode("utf-8")
+    def without_geometry(self) -> np.ndarray:
+        """Indices of the features that have no geometry (computed once)."""
+        if "no_geometry" not in self._meta:
+            self._meta["no_geometry"] = np.flatnonzero(
+                np.asarray([g is None for g in self.geometries], dtype=bool))
+        return self._meta["no_geometry"]  # type: ignore[return-value]
 
-    def features_json(self, indices: Sequence[int] | np.ndarray, crs: CrsDef = CRS84
-                      ) -> list[bytes]:
-        """UTF-8 GeoJSON of each feature, cached per CRS; missing ones are reprojected in one
-        batch. A page is then a byte join, with no per-request serialisation."""
-        cache = self._json.get(crs.id)
+    def sort(self, selected: np.ndarray, keys: Sequence[tuple[str, bool]]) -> np.ndarray:
+        """`selected` ordered by queryables (name, descending?), then by id; a feature without
+        a value sorts last either way; a list-valued property sorts by its least element."""
+        if not keys:
+            return selected
+        rows = [int(i) for i in selected]
+        for name, descending in reversed(keys):
+            if name == "id":
+                rows.sort(key=self.ids.__getitem__, reverse=descending)
+                continue
+            q = self.queryables[name]
+            present = [i for i in rows if q.values(self.properties[i])]
+            missing = [i for i in rows if not q.values(self.properties[i])]
+            present.sort(key=lambda i: min(q.values(self.properties[i])),
+                         reverse=descending)
+            rows = present + missing
+        return np.asarray(rows, dtype=np.int64)
+
+    def feature_json(self, i: int, crs: CrsDef = CRS84, site: str = "") -> str:
+        """One feature serialised as GeoJSON text in `crs`, cached after the first request."""
+        return self.features_json([i], crs, site)[0].decode("utf-8")
+
+    def features_json(self, indices: Sequence[int] | np.ndarray, crs: CrsDef = CRS84,
+                      site: str = "", properties: Sequence[str] | None = None) -> list[bytes]:
+        """UTF-8 GeoJSON of each feature, cached per CRS and site root; missing ones are
+        reprojected in one batch. A page is then a byte join, with no per-request serialisation.
+        `site` (the site's absolute root) makes `detail_url`; `properties`, when given, keeps
+        only those properties (in that order), serialised per request."""
+        key = (crs.id, site)
+        cache = self._json.get(key)
         if cache is None:
-            cache = self._json[crs.id] = [None] * len(self.ids)
+            cache = self._json[key] = [None] * len(self.ids)
         todo = [int(i) for i in indices if cache[int(i)] is None]
         if todo:
             geoms = self.geometries[todo]
@@ -294,13 +397,40 @@ class FeatureStore:
                 cache[i] = json.dumps(
                     {"type": "Feature", "id": self.ids[i],
                      "geometry": None if g is None else mapping(g),
-                     "properties": self.properties[i]},
+                     "properties": self._properties(i, site)},
                     ensure_ascii=False, separators=(",", ":"),
                 ).encode("utf-8")
-        return [cache[int(i)] for i in indices]  # type: ignore[misc]
+        whole = [cache[int(i)] for i in indices]
+        if properties is None:
+            return whole  # type: ignore[return-value]
+        out_list = []
+        for text in whole:
+            doc = json.loads(text)  # type: ignore[arg-type]
+            props = doc["properties"]
+            doc["properties"] = {k: props[k] for k in properties if k in props}
+            out_list.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+                            .encode("utf-8"))
+        return out_list
 
-    def feature(self, i: int, crs: CrsDef = CRS84) -> dict:
-        return json.loads(self.feature_json(i, crs))
+    def _properties(self, i: int, site: str) -> dict:
+        props = self.properties[i]
+        if self.detail_path is None:
+            return props
+        return {**props, "detail_url": site + self.detail_path(self.ids[i])}
+
+    def property_names(self) -> list[str]:
+        """Every property name a feature of this store can carry, in first-seen order."""
+        def names() -> list[str]:
+            seen: dict[str, None] = {}
+            for p in self.properties:
+                seen.update(dict.fromkeys(p))
+            if self.detail_path is not None:
+                seen["detail_url"] = None
+            return list(seen)
+        return self.memo("property_names", names)  # type: ignore[return-value]
+
+    def feature(self, i: int, crs: CrsDef = CRS84, site: str = "") -> dict:
+        return json.loads(self.feature_json(i, crs, site))
 
 
 def _feature_id(feature: Mapping, position: int) -> str:
@@ -315,46 +445,3 @@ def _feature_id(feature: Mapping, position: int) -> str:
 def _shape(geometry: Mapping | None) -> BaseGeometry | None:
     return None if not geometry else shape(geometry)
 
-
-# ---- planmap's place layers -------------------------------------------------------------------
-
-PLACE_QUERYABLES: tuple[Queryable, ...] = (
-    Queryable("kind", "kind", title="kind of place", description="gazetteer kind, e.g. park"),
-    Queryable("precision", "precision", title="how exactly the geometry is known"),
-    Queryable("layer", "layer", title="thematic layer id"),
-    Queryable("plan", "plans", title="plan id", description="places named in this plan"),
-    Queryable("year", "years", type="integer", title="plan year",
-              description="places named in a plan of this year"),
-    Queryable("parent", "parent", title="id of the containing place"),
-    Queryable("name", "name", title="Chinese name (exact)"),
-)
-
-
-def place_text(keywords: Callable[[str], Sequence[str]] | None = None
-               ) -> Callable[[Mapping], str]:
-    """The words `q` searches in a place feature: the store's search keywords for it (aliases,
-    pinyin), aliases and pinyin the properties carry, and every passage's text and citation."""
-
-    def text(props: Mapping) -> str:
-        parts: list[str] = list(keywords(str(props.get("id")))) if keywords else []
-        parts.extend(
-            str(a.get("text") if isinstance(a, Mapping) else a) for a in props.get("aliases") or ()
-        )
-        if props.get("pinyin"):
-            parts.append(str(props["pinyin"]))
-            parts.append(str(props["pinyin"]).replace(" ", ""))
-        for passage in props.get("passages") or ():
-            if isinstance(passage, Mapping):
-                parts.extend(str(passage.get(k) or "") for k in ("text", "citation"))
-            else:
-                parts.append(str(passage))
-        return " ".join(parts)
-
-    return text
-
-
-def place_store(features: Sequence[Mapping],
-                keywords: Callable[[str], Sequence[str]] | None = None) -> FeatureStore:
-    """A FeatureStore over one planmap layer's place features, with the place queryables;
-    `keywords` (a store's `search_keywords`) adds the words properties do not carry."""
-    return FeatureStore.build(features, PLACE_QUERYABLES, text=place_text(keywords))

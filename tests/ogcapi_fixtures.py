@@ -16,7 +16,9 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.serving import make_server
 
-from layers.query import FeatureStore, place_store
+from layers.place_query import place_store
+from layers.protocol import PlanStore
+from layers.query import FeatureStore
 from layers.synthetic import synthetic_store
 from webmap.ogcapi import blueprint
 from webmap.ogcapi.catalog import Catalog, Collection
@@ -85,6 +87,28 @@ PLACES: list[dict] = [
     _place("far-east", "远东测试点", "site", _pt(116.9, 39.5),
            ["beijing-2019-three-cities-report"], [2019], "区外测试点 <b>不应被转义漏掉</b>"),
 ]
+
+
+FAMILY = {"Point": "points", "MultiPoint": "points", "LineString": "lines",
+          "MultiLineString": "lines", "Polygon": "polygons", "MultiPolygon": "polygons"}
+
+
+def expected_collections(store: PlanStore) -> dict[str, tuple[str, list[dict]]]:
+    """collection id → (layer id, its features): a layer whose features share a geometry
+    family keeps its id; a mixed one becomes <layer>-points/-lines/-polygons, in that order."""
+    out: dict[str, tuple[str, list[dict]]] = {}
+    for layer in store.layers:
+        feats = store.features(layer.id)
+        groups: dict[str, list[dict]] = {}
+        for f in feats:
+            groups.setdefault(FAMILY[f["geometry"]["type"]], []).append(f)
+        if len(groups) <= 1:
+            out[layer.id] = (layer.id, feats)
+            continue
+        for fam in ("points", "lines", "polygons"):
+            if fam in groups:
+                out[f"{layer.id}-{fam}"] = (layer.id, groups[fam])
+    return out
 
 
 def small_store() -> FeatureStore:

@@ -46,6 +46,9 @@ def hostile_data_dir(root: Path) -> Path:
         title = HOSTILE_TITLE.replace('"', '\\"')
         toml.write(f'\n[[plan]]\nid = "hostile-2026"\nfile = "999_hostile.txt"\n'
                    f'title = "{title}"\nshort_title = "{title}"\nissuer = "<b>x</b>"\n'
+                   'title_en = "<svg onload=alert(1)> =HYPERLINK(\\"http://x\\") plan"\n'
+                   'short_title_en = "<script>alert(2)</script> +cmd|calc"\n'
+                   'issuer_en = "<b>x</b>"\n'
                    'date = "2000"\nyear = 2000\nkind = "report"\nlanguage = "zh-CN"\n')
     return data
 

@@ -83,8 +83,8 @@ def test_names_are_at_least_7pt_and_the_note_6pt_at_a4(store, name, artifacts_di
     for m in re.finditer(r"<!-- ([^>]*?) -->\s*<g [^>]*?scale\(([\d.]+) -[\d.]+\)", svg):
         sizes.append((float(m.group(2)) * 100, m.group(1)))
     assert sizes
-    note = [(s, text) for s, text in sizes if text.startswith(("资料来源", "精度说明", "数据日期",
-                                                              "另有"))]
+    note_starts = ("资料来源", "精度说明", "数据日期", "开放数据", "另有")
+    note = [(s, text) for s, text in sizes if text.startswith(note_starts)]
     assert len(note) >= 3
     assert all(s >= NOTE_MIN_PT - 0.01 for s, _ in note), note
     other = [(s, text) for s, text in sizes if (s, text) not in note]
@@ -246,17 +246,22 @@ def test_english_names_are_wrapped(store, artifacts_dir):
     assert long_names, "no long English name was placed to test the wrapping on"
 
 
+SCHEMATIC = "zhongguancunruanjianyuan"  # 中关村软件园: schematic, may be 1 km off
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_place_figure_states_how_far_the_place_may_be_off(store, lang):
-    gathered = render.gather(store, FigureSpec(place="beiqinglu", fmt="png", lang=lang))
-    words = store.gazetteer.get("beiqinglu").accuracy(lang)
+    # a schematic place (北清路 itself is now drawn through its stations: approximate)
+    gathered = render.gather(store, FigureSpec(place=SCHEMATIC, fmt="png", lang=lang))
+    words = store.gazetteer.get(SCHEMATIC).accuracy(lang)
     assert words in gathered.subtitle
     assert ("可能偏差" if lang == "zh" else "may be off by") in gathered.subtitle
 
 
 @pytest.mark.slow
 def test_the_place_figure_prints_its_accuracy(store):
-    result = render.render(store, FigureSpec(place="beiqinglu", fmt="pdf", paper="A4",
+    result = render.render(store, FigureSpec(place=SCHEMATIC, fmt="pdf", paper="A4",
                                              lang="en"))
     text = pypdf.PdfReader(io.BytesIO(result.data)).pages[0].extract_text()
+    assert store.gazetteer.get(SCHEMATIC).error_m == 1000
     assert "may be off by about 1 km" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from browser_fixtures import browser, live_server, page  # noqa: F401
+from ogcapi_fixtures import expected_collections
 
 from layers.store import default_store
 
@@ -11,8 +12,9 @@ pytestmark = pytest.mark.browser
 
 
 def located_layer() -> tuple[str, list[dict]]:
-    store = default_store()
-    located = [(layer.id, feats) for layer in store.layers if (feats := store.features(layer.id))]
+    """The first OGC collection and its features (a mixed layer is split by geometry family)."""
+    located = [(cid, feats) for cid, (_, feats) in expected_collections(default_store()).items()
+               if feats]
     assert located, "no layer has a located feature"
     return located[0]
 

@@ -7,18 +7,18 @@ import json
 import numpy as np
 import pytest
 import shapely
-from ogcapi_fixtures import PLACES, make_app
+from ogcapi_fixtures import PLACES, expected_collections, make_app
 from pyproj import Transformer
 
 from geo.crs_names import CGCS2000, CRS84, EPSG_URI, GK117, WGS84
 from geo.errors import BadRequest
 from geo.extents import BEIJING
+from layers.place_query import place_store
 from layers.query import (
     FeatureStore,
     bbox_geometry,
     from_crs,
     ogc_crs,
-    place_store,
     to_crs,
 )
 from layers.store import default_store
@@ -126,16 +126,23 @@ def real_client():
 @pytest.mark.slow
 def test_app_factory_serves_every_real_layer(real_client):
     store = default_store()
+    expected = expected_collections(store)
     doc = json.loads(real_client.get("/ogcapi/collections").data)
-    assert [c["id"] for c in doc["collections"]] == [layer.id for layer in store.layers]
-    for layer in store.layers:
-        want = store.features(layer.id)
+    assert [c["id"] for c in doc["collections"]] == list(expected)
+    served: dict[str, set[str]] = {}
+    for cid, (layer_id, want) in expected.items():
         page = json.loads(real_client.get(
-            f"/ogcapi/collections/{layer.id}/items?limit=10000").data)
-        assert page["numberMatched"] == len(want), layer.id
+            f"/ogcapi/collections/{cid}/items?limit=10000").data)
+        assert page["numberMatched"] == len(want), cid
         assert {f["id"] for f in page["features"]} == {f["id"] for f in want}
         names = {f["id"]: f["properties"]["name"] for f in want}
         assert {f["id"]: f["properties"]["name"] for f in page["features"]} == names
+        types = {f["geometry"]["type"] for f in page["features"]}
+        assert len(types) == 1, (cid, types)  # one geometry type per collection
+        served.setdefault(layer_id, set()).update(names)
+    # every feature of every layer is served, none twice
+    for layer in store.layers:
+        assert served[layer.id] == {f["id"] for f in store.features(layer.id)}, layer.id
 
 
 def test_cache_header_follows_the_app_setting():
@@ -153,8 +160,10 @@ def test_real_free_text_finds_policy_words(real_client):
     layer_id = next(layer.id for layer in store.layers
                     if any(f["id"] == feature["id"] for f in store.features(layer.id)))
     word = feature["properties"]["passages"][0]["text"][:6]
+    cid = next(c for c, (lid, feats) in expected_collections(store).items()
+               if lid == layer_id and any(f["id"] == feature["id"] for f in feats))
     page = json.loads(real_client.get(
-        f"/ogcapi/collections/{layer_id}/items", query_string={"q": word}).data)
+        f"/ogcapi/collections/{cid}/items", query_string={"q": word}).data)
     assert feature["id"] in {f["id"] for f in page["features"]}
 
 
@@ -175,6 +184,6 @@ def test_synthetic_collections_only_when_enabled(monkeypatch):
 def test_catalog_builder_uses_the_given_store():
     store = default_store()
     catalog = build_catalog(store, synthetic=True)
-    assert list(catalog.collections) == [*(layer.id for layer in store.layers),
+    assert list(catalog.collections) == [*expected_collections(store),
                                          *(sl.id for sl in SYNTHETIC_LAYERS)]
     assert EXTENSION == "planmap_ogcapi"

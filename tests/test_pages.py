@@ -227,7 +227,7 @@ def test_place_page_says_where_the_position_comes_from(client, store, lang):
 def test_place_page_offers_this_place_in_every_format_and_its_figure(client, store, tmp_path):
     html = html_of(client, "/places/beiqinglu")
     links = [u.replace("&amp;", "&") for u in re.findall(r'<a href="([^"]+)" download', html)]
-    assert len(links) == len(export.FORMATS) * 4 - 1  # KML in metres is refused
+    assert len(links) == len(export.offered())  # every pair the registry offers, no more
     assert all(u.startswith("/places/beiqinglu/download.") for u in links)
     for url in links:
         resp = client.get(url)
@@ -287,7 +287,7 @@ def test_plan_page_offers_figure_layer_downloads_and_comparison(client, store):
     figures = re.findall(r'class="pm-figure-link" href="([^"]+)"', html)
     assert figures[0] == f"/figures/plans/{NEW}.png"
     downloads = re.findall(r'<a href="([^"]+)" download', html)
-    assert len(downloads) == len(export.FORMATS) * 4 - 1
+    assert len(downloads) == len(export.offered())
     assert all(u.startswith(f"/layers/plan-{NEW}/download.") for u in downloads)
     assert client.get(downloads[0].replace("&amp;", "&")).status_code == 200
     form = re.search(r'<form class="pm-compare-form" action="/compare".*?</form>', html, re.S)

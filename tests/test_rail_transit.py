@@ -212,9 +212,10 @@ def test_figure_note_credits_openstreetmap_for_the_basemap_rail() -> None:
 def test_the_atlas_config_carries_the_credits() -> None:
     from webmap import create_app
 
-    app = create_app()
+    app = create_app({"DATABASE_URL": "none"})
     html = app.test_client().get("/").get_data(as_text=True)
-    assert '"attributions": [{' in html and "OpenStreetMap contributors, ODbL" in html
+    config = json.loads(html.split("window.Planmap.init(")[1].split(", ", 1)[1].rsplit(");", 1)[0])
+    assert "© OpenStreetMap contributors, ODbL" in config["attributions"]
 
 
 def test_the_basemap_labels_stations() -> None:

@@ -49,6 +49,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_ZOOM", 18, "Deepest zoom level of every map."),
     Setting("OFFLINE_ASSETS", "strip", "What to do with a rendered page that still links a "
             "script or stylesheet on another host: raise (tests) or strip (log and remove)."),
+    Setting("BASE_URL", "", "The site's public root URL (e.g. https://maps.example.org when it "
+            "sits behind a proxy): absolute links in OGC API answers and every feature's "
+            "detail_url start from it. Empty: from the host each request was sent to."),
     Setting("CACHE_MAX_AGE", 300, "Cache-Control max-age, in seconds, of API and layer responses."),
     Setting("SEARCH_LIMIT", 10, "Default number of results of /api/places?q= (at most 50)."),
     Setting("POPUP_PASSAGES", 3, "How many policy excerpts a map popup shows."),
@@ -139,6 +142,11 @@ def _validate(config: dict[str, Any]) -> None:
         if not low <= config[name] <= high:
             raise DataError(f"setting {name} must be between {low} and {high}")
     basemaps.check_settings(config)
+    base = config["BASE_URL"]
+    if base and not (base.startswith(("http://", "https://")) and "\n" not in base
+                     and " " not in base):
+        raise DataError("setting BASE_URL must be an absolute http(s) URL, e.g. "
+                        "https://maps.example.org")
 
 
 def load_settings(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from geo.errors import PlanmapError
@@ -20,9 +20,17 @@ from webmap.responses import wants_json
 log = logging.getLogger(__name__)
 
 
-def _answer(status: int, code: str, message: str):
-    if wants_json():
-        return jsonify(code=code, description=message, status=status), status
+JSON_PREFIXES = ("/api/", "/ogcapi")
+
+
+def _json_path() -> bool:
+    """The API and the OGC API answer every error in JSON, whatever the Accept header says."""
+    return request.path == "/api" or request.path.startswith(JSON_PREFIXES) or wants_json()
+
+
+def _answer(status: int, code: str, message: str, headers: dict[str, str] | None = None):
+    if _json_path():
+        return jsonify(code=code, description=message, status=status), status, headers or {}
     try:
         lang = i18n.choose_lang()
     except PlanmapError:
@@ -33,6 +41,7 @@ def _answer(status: int, code: str, message: str):
         render_template("error.html", status=status, title=t[title_key], message=message,
                         t=t, lang=lang, lang_q="?lang=en" if lang == "en" else ""),
         status,
+        headers or {},
     )
 
 
@@ -46,7 +55,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.code or 500, "HTTPError")
-        return _answer(exc.code or 500, code, exc.description or exc.name)
+        # A 405 says which methods the resource takes (RFC 9110): werkzeug puts them in Allow.
+        extra = {k: v for k, v in exc.get_headers() if k == "Allow"}
+        return _answer(exc.code or 500, code, exc.description or exc.name, extra)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

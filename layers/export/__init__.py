@@ -15,13 +15,13 @@ with a named custom CRS (geo.crs_names.CrsDef.wkt) in the formats that can decla
 and KML, which cannot, refuse them.
 """
 
+from layers.excerpts import excerpt, excerpts_text
 from layers.export.formats import ExportFormat
 from layers.export.frames import layer_frame, layer_tables, table_name, table_names
 from layers.export.registry import FORMATS, export_crs, export_format, offered
 from layers.export.run import ExportResult, export, output_suffix
 from layers.export.safe_text import neutralise
 from layers.export.shapefile import FIELD_MAP, cut_bytes
-from layers.export.text import excerpt, excerpts_text
 
 __all__ = [
     "FIELD_MAP",

@@ -20,7 +20,7 @@ from geo.crs import WGS84, project
 from geo.crs_names import CrsDef
 from geo.errors import BadRequest
 from geo.geometry_out import for_output
-from layers.export.text import excerpts_text
+from layers.excerpts import excerpts_text
 from layers.protocol import PlanStore
 from layers.store import FEATURE_PROPERTIES
 

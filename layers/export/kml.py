@@ -28,11 +28,11 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.crs_names import CRSES, CrsDef
+from layers.excerpts import excerpt
 from layers.export.formats import ExportFormat
 from layers.export.frames import INTEGER_COLUMNS, layer_frame
 from layers.export.metadata import PASSAGE_POLICY, credit_note, crs_note
 from layers.export.safe_text import MARKUP, markup, safe
-from layers.export.text import excerpt
 from layers.protocol import PlanStore
 from layers.styles import LINE_OPACITY, POINT_LOOK, PRECISION_LOOKS, feature_style
 

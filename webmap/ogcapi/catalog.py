@@ -1,5 +1,5 @@
-"""The collections the OGC API offers: the app store's layers, plus the synthetic ones when
-enabled.
+"""The collections the OGC API offers: the app store's layers (a layer mixing points, lines
+and areas as one collection per geometry family), plus the synthetic ones when enabled.
 
 Each collection's FeatureStore is built on first use and then kept with the catalog, which the
 app keeps beside its store, so no request re-reads or re-indexes a layer and no two apps share one.
@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from geo.errors import NotFound
+from layers.families import FAMILY_TITLES, split_by_family
+from layers.place_query import place_store
 from layers.protocol import PlanStore
-from layers.query import FeatureStore, place_store
+from layers.query import FeatureStore
 from layers.synthetic import SYNTHETIC_LAYERS, synthetic_store
 
 
@@ -26,6 +28,8 @@ class Collection:
     loader: Callable[[], FeatureStore]
     keywords: tuple[str, ...] = ()
     title_en: str = ""
+    # The atlas layer the collection publishes (all of it, or one geometry family of it).
+    layer_id: str = ""
     _store: FeatureStore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -54,22 +58,37 @@ class Catalog:
 
 
 def build_catalog(layer_store: PlanStore, synthetic: bool = False) -> Catalog:
-    """Collections for every layer of a store, in the store's order."""
+    """Collections for every layer of a store, in the store's order: one per layer whose places
+    share a geometry family, else one per family (`<layer>-points`, `-lines`, `-polygons`),
+    so that every collection has one geometry type (layers.families)."""
     collections: dict[str, Collection] = {}
     for layer in layer_store.layers:
         title = layer.title.get("zh") or layer.title.get("en") or layer.id
+        title_en = layer.title.get("en", "")
         desc = layer.description.get("zh") or layer.description.get("en") or ""
         en = layer.description.get("en", "")
         if en and en != desc:
             desc = f"{desc} / {en}" if desc else en
-        collections[layer.id] = Collection(
-            id=layer.id,
-            title=title,
-            title_en=layer.title.get("en", ""),
-            description=desc,
-            keywords=tuple(k for k in (layer.group, layer.theme) if k),
-            loader=_layer_loader(layer_store, layer.id),
-        )
+        groups = split_by_family(layer_store.features(layer.id))
+        keywords = tuple(k for k in (layer.group, layer.theme) if k)
+        if len(groups) <= 1:
+            collections[layer.id] = Collection(
+                id=layer.id, title=title, title_en=title_en, description=desc,
+                keywords=keywords, layer_id=layer.id,
+                loader=_layer_loader(layer_store, layer.id, None),
+            )
+            continue
+        for fam in groups:
+            zh_word, en_word = FAMILY_TITLES[fam]
+            cid = f"{layer.id}-{fam}"
+            collections[cid] = Collection(
+                id=cid, title=f"{title}（{zh_word}）",
+                title_en=f"{title_en} ({en_word})" if title_en else "",
+                description=(f"{desc} — 仅{zh_word}要素 / {en_word} only" if desc
+                             else f"仅{zh_word}要素 / {en_word} only"),
+                keywords=keywords, layer_id=layer.id,
+                loader=_layer_loader(layer_store, layer.id, fam),
+            )
     if synthetic:
         for sl in SYNTHETIC_LAYERS:
             collections[sl.id] = Collection(
@@ -79,8 +98,12 @@ def build_catalog(layer_store: PlanStore, synthetic: bool = False) -> Catalog:
     return Catalog(collections)
 
 
-def _layer_loader(layer_store: PlanStore, layer_id: str) -> Callable[[], FeatureStore]:
+def _layer_loader(layer_store: PlanStore, layer_id: str, fam: str | None
+                  ) -> Callable[[], FeatureStore]:
     def load() -> FeatureStore:
-        return place_store(layer_store.features(layer_id), layer_store.search_keywords)
+        features = layer_store.features(layer_id)
+        if fam is not None:
+            features = [dict(f) for f in split_by_family(features)[fam]]
+        return place_store(features, layer_store.search_keywords)
 
     return load

@@ -19,7 +19,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from geo.crs_names import CRS84, CrsDef
 from geo.errors import NotFound, PlanmapError
-from layers.query import OGC_CRS_URIS, FeatureStore, ogc_crs
+from layers.families import SCHEMA_FORMATS
+from layers.feature_schema import property_types
+from layers.query import OGC_CRS_URIS, FeatureStore, Queryable, ogc_crs
 from webmap.ogcapi.catalog import Catalog, Collection
 from webmap.ogcapi.params import (
     DEFAULT_LIMIT,
@@ -45,11 +47,32 @@ CONFORMANCE: tuple[str, ...] = (
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/returnables-and-receivables",
 )
+SCHEMA_REL = "http://www.opengis.net/def/rel/ogc/1.0/schema"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "ogcapi"
 
 Response = tuple[int, dict[str, str], bytes]
+
+
+class MethodNotAllowed(PlanmapError):
+    """A write to this read-only API; the answer carries `Allow`."""
+
+    http_status = 405
+    code = "MethodNotAllowed"
 
 
 # ---- responses ---------------------------------------------------------------------------------
@@ -171,15 +194,19 @@ def _collection_doc(req: ApiRequest, coll: Collection, fmt: str = "json") -> dic
         "description": coll.description,
         "keywords": list(coll.keywords),
         "itemType": "feature",
+        # The one geometry type of every feature (layers.families), as GeoJSON names it; the
+        # schema link (Part 5) says the same as `format: geometry-…` on its primary geometry.
+        "geometryType": store.geometry_type,
         "crs": list(OGC_CRS_URIS),
         "storageCrs": CRS84.uri,
         "links": [
             *_self_links(req, path, fmt, JSON, "this collection"),
             _link(_url(req, f"{path}/items", f="json"), "items", GEOJSON, "the features"),
             _link(_url(req, f"{path}/items", f="html"), "items", HTML, "the features as HTML"),
-            _link(_url(req, f"{path}/queryables", f="json"),
-                  "http://www.opengis.net/def/rel/ogc/1.0/queryables", SCHEMA,
+            _link(_url(req, f"{path}/queryables", f="json"), QUERYABLES_REL, SCHEMA,
                   "the properties one can filter on"),
+            _link(_url(req, f"{path}/schema", f="json"), SCHEMA_REL, SCHEMA,
+                  "the schema of the features"),
         ],
     }
     if extent:
@@ -213,30 +240,64 @@ def collection(catalog: Catalog, req: ApiRequest, collection_id: str) -> Respons
     return _ok(_json_body(doc), JSON)
 
 
+def _geometry_schema(store: FeatureStore) -> dict[str, object]:
+    fmt = SCHEMA_FORMATS.get(store.geometry_type or "", "geometry-any")
+    return {"title": "geometry", "format": fmt, "x-ogc-role": "primary-geometry"}
+
+
+def _schema_doc(req: ApiRequest, coll: Collection, kind: str,
+                props: dict[str, object]) -> dict[str, object]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": _url(req, f"/collections/{coll.id}/{kind}"),
+        "type": "object",
+        "title": coll.title,
+        "properties": props,
+        "additionalProperties": kind == "schema",
+    }
+
+
 def queryables(catalog: Catalog, req: ApiRequest, collection_id: str) -> Response:
     coll = catalog.get(collection_id)
     check_params(req, ("f",))
     store = coll.store()
-    props: dict[str, object] = {
-        "geometry": {
-            "title": "geometry", "format": "geometry-any", "x-ogc-role": "primary-geometry"
-        }
-    }
+    props: dict[str, object] = {"geometry": _geometry_schema(store)}
     for q in store.queryables.values():
-        schema: dict[str, object] = {"title": q.title or q.name, "type": q.type}
-        if q.description:
-            schema["description"] = q.description
-        if q.enum:
-            schema["enum"] = list(q.enum)
-        props[q.name] = schema
-    doc = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": _url(req, f"/collections/{coll.id}/queryables"),
-        "type": "object",
-        "title": coll.title,
-        "properties": props,
-        "additionalProperties": False,
+        props[q.name] = _queryable_schema(q)
+    doc = _schema_doc(req, coll, "queryables", props)
+    if output_format(req) == "html":
+        return _html("queryables.html", req, catalog, doc=doc, collection=coll)
+    return _ok(_json_body(doc), SCHEMA)
+
+
+def _queryable_schema(q: Queryable) -> dict[str, object]:
+    """A queryable as the filters see it: a list-valued one (plans, years) is typed by one
+    value, since a comparison holds when any of its values meets it (layers.cql)."""
+    schema: dict[str, object] = {"title": q.title or q.name, "type": q.type}
+    if q.enum:
+        schema["enum"] = list(q.enum)
+    description = q.description
+    if q.many:
+        description = f"{description} (any of the feature's values)".strip()
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def schema(catalog: Catalog, req: ApiRequest, collection_id: str) -> Response:
+    """The features' schema (Part 5): every property they carry, typed from the values, with
+    the primary geometry and its one type, and the id as `x-ogc-role: id`."""
+    coll = catalog.get(collection_id)
+    check_params(req, ("f",))
+    store = coll.store()
+    props: dict[str, object] = {
+        "id": {"title": "feature id", "type": "string", "x-ogc-role": "id"},
+        "geometry": _geometry_schema(store),
     }
+    for name, kind in property_types(store).items():
+        if name not in props:
+            props[name] = {"title": name, **kind}
+    doc = _schema_doc(req, coll, "schema", props)
     if output_format(req) == "html":
         return _html("queryables.html", req, catalog, doc=doc, collection=coll)
     return _ok(_json_body(doc), SCHEMA)
@@ -246,12 +307,23 @@ def _crs_header(crs: CrsDef) -> dict[str, str]:
     return {"Content-Crs": f"<{crs.uri}>"}
 
 
+def _link_header(links: list[dict[str, str]]) -> dict[str, str]:
+    """The page's links as an RFC 8288 `Link` header too (Part 1 /rec/core/link-header), so a
+    client can page without parsing the body."""
+    parts = [f'<{link["href"]}>; rel="{link["rel"]}"; type="{link["type"]}"'
+             for link in links if link["rel"] in ("self", "alternate", "next", "prev",
+                                                  "collection")]
+    return {"Link": ", ".join(parts)} if parts else {}
+
+
 def items(catalog: Catalog, req: ApiRequest, collection_id: str) -> Response:
     coll = catalog.get(collection_id)
     store = coll.store()
     fmt = output_format(req)
     query = parse_items_query(store, req)
-    selected = store.select(bbox=query.bbox, filters=query.filters, q=query.q, keep=query.keep)
+    selected = store.select(bbox=query.bbox, filters=query.filters, q=query.q, keep=query.keep,
+                            mask=query.mask)
+    selected = store.sort(selected, query.sortby)
     page = store.page(selected, query.offset, query.limit)
     path = f"/collections/{coll.id}/items"
     keep_args = [(k, v) for k, v in req.args if k not in ("f", "offset", "limit")]
@@ -278,14 +350,16 @@ def items(catalog: Catalog, req: ApiRequest, collection_id: str) -> Response:
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if fmt == "html":
         # The HTML map draws on Leaflet's lon/lat, whatever crs the JSON links carry.
-        feats = [json.loads(b) for b in store.features_json(page.indices, CRS84)]
-        return _html(
+        feats = [json.loads(b) for b in store.features_json(page.indices, CRS84, req.site_url,
+                                                            query.properties)]
+        status, headers, body = _html(
             "items.html", req, catalog, collection=coll, features=feats, links=links,
             map_features=[_map_feature(f) for f in feats],
             number_matched=page.number_matched, number_returned=returned,
             offset=query.offset, limit=query.limit,
             queryables=list(store.queryables.values()),
         )
+        return status, {**headers, **_link_header(links)}, body
     rest = {
         "numberMatched": page.number_matched,
         "numberReturned": returned,
@@ -294,11 +368,11 @@ def items(catalog: Catalog, req: ApiRequest, collection_id: str) -> Response:
     }
     body = b"".join((
         b'{"type":"FeatureCollection","features":[',
-        b",".join(store.features_json(page.indices, query.crs)),
+        b",".join(store.features_json(page.indices, query.crs, req.site_url, query.properties)),
         b"],",
         json.dumps(rest, ensure_ascii=False, separators=(",", ":"))[1:].encode("utf-8"),
     ))
-    return _ok(body, GEOJSON, _crs_header(query.crs))
+    return _ok(body, GEOJSON, {**_crs_header(query.crs), **_link_header(links)})
 
 
 def _map_feature(feature: dict) -> dict:
@@ -324,12 +398,14 @@ def item(catalog: Catalog, req: ApiRequest, collection_id: str, feature_id: str)
               "the collection"),
     ]
     if fmt == "html":
-        feature = store.feature(index, CRS84)
-        return _html("item.html", req, catalog, collection=coll, feature=feature, links=links,
-                     map_features=[_map_feature(feature)])
-    text = store.feature_json(index, crs)
-    body = text[:-1] + ',"links":' + json.dumps(links, ensure_ascii=False) + "}"
-    return _ok(body.encode("utf-8"), GEOJSON, _crs_header(crs))
+        feature = store.feature(index, CRS84, req.site_url)
+        status, headers, body = _html("item.html", req, catalog, collection=coll,
+                                      feature=feature, links=links,
+                                      map_features=[_map_feature(feature)])
+        return status, {**headers, **_link_header(links)}, body
+    text = store.feature_json(index, crs, req.site_url)
+    doc = text[:-1] + ',"links":' + json.dumps(links, ensure_ascii=False) + "}"
+    return _ok(doc.encode("utf-8"), GEOJSON, {**_crs_header(crs), **_link_header(links)})
 
 
 
@@ -345,6 +421,7 @@ def api(catalog: Catalog, req: ApiRequest) -> Response:
 
 __all__ = [
     "DEFAULT_LIMIT", "GEOJSON", "HTML", "ITEMS_PARAMS", "JSON", "MAX_LIMIT", "OPENAPI", "SCHEMA",
-    "ApiRequest", "NotFound", "PlanmapError", "api", "collection", "collections", "conformance",
-    "error_response", "item", "items", "landing", "queryables", "respond",
+    "ApiRequest", "MethodNotAllowed", "NotFound", "PlanmapError", "api", "collection",
+    "collections", "conformance",
+    "error_response", "item", "items", "landing", "queryables", "respond", "schema",
 ]

@@ -7,8 +7,10 @@ Like pygeoapi, each collection gets its own paths, so the property filters a col
 from __future__ import annotations
 
 from geo.crs_names import CRS84
+from layers.cql import FILTER_LANGS
 from layers.query import OGC_CRS_URIS
 from webmap.ogcapi.catalog import Catalog
+from webmap.ogcapi.params import DEFAULT_LIMIT, MAX_LIMIT
 
 _F = {
     "name": "f", "in": "query", "required": False, "style": "form", "explode": False,
@@ -25,7 +27,8 @@ def _error(description: str) -> dict:
     }
 
 
-_ERRORS = {"400": _error("invalid parameter"), "404": _error("not found")}
+_ERRORS = {"400": _error("invalid parameter"), "404": _error("not found"),
+           "405": _error("method not allowed: the API is read-only (GET, HEAD)")}
 
 
 def _json_ok(description: str, media: str = "application/json") -> dict:
@@ -38,41 +41,59 @@ def _json_ok(description: str, media: str = "application/json") -> dict:
     }
 
 
+def _query(name: str, description: str, schema: dict, **extra: object) -> dict:
+    """A query parameter in the form every OGC parameter takes (`style: form, explode: false`,
+    as Part 1 and Part 2 write them): a comma list is one value, never repeated names."""
+    return {"name": name, "in": "query", "required": False, "style": "form", "explode": False,
+            "description": description, "schema": schema, **extra}
+
+
+_CRS_PARAM = _query(
+    "crs", "CRS of the output geometries, one of the collection's `crs` URIs (Part 2); the "
+    "answer's Content-Crs header names it",
+    {"type": "string", "format": "uri", "enum": _CRS_ENUM, "default": CRS84.uri})
+
+
 def _items_params(queryables: list) -> list[dict]:
     params: list[dict] = [
         _F,
-        {"name": "limit", "in": "query", "required": False, "style": "form", "explode": False,
-         "description": "features per page; values above 10000 are treated as 10000",
-         "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}},
-        {"name": "offset", "in": "query", "required": False,
-         "description": "number of features to skip (in feature id order)",
-         "schema": {"type": "integer", "minimum": 0, "default": 0}},
-        {"name": "bbox", "in": "query", "required": False, "style": "form", "explode": False,
-         "description": (
-             "minx,miny,maxx,maxy (or 6 numbers; heights ignored) in bbox-crs axis order"
-         ),
-         "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}},
-        {"name": "bbox-crs", "in": "query", "required": False,
-         "schema": {"type": "string", "format": "uri", "enum": _CRS_ENUM, "default": CRS84.uri}},
-        {"name": "crs", "in": "query", "required": False,
-         "schema": {"type": "string", "format": "uri", "enum": _CRS_ENUM, "default": CRS84.uri}},
-        {"name": "datetime", "in": "query", "required": False,
-         "description": "RFC 3339 date-time or interval; matched against the plan years",
-         "schema": {"type": "string"}},
-        {"name": "q", "in": "query", "required": False,
-         "description": "words that must all occur in a name, alias or policy text",
-         "schema": {"type": "string"}},
+        _query("limit", f"features per page. A value above {MAX_LIMIT} is not an error: it is "
+               f"treated as {MAX_LIMIT} (Part 1, /req/core/fc-limit-definition)",
+               {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                "default": DEFAULT_LIMIT}),
+        _query("offset", "number of features to skip (in the answer's order)",
+               {"type": "integer", "minimum": 0, "default": 0}),
+        _query("bbox", "minx,miny,maxx,maxy (or 6 numbers; heights ignored) in bbox-crs axis "
+               "order; features without geometry match every bbox",
+               {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}),
+        _query("bbox-crs", "CRS of bbox, one of the collection's `crs` URIs (Part 2)",
+               {"type": "string", "format": "uri", "enum": _CRS_ENUM, "default": CRS84.uri}),
+        _CRS_PARAM,
+        _query("datetime", "RFC 3339 date, date-time (offsets honoured) or interval "
+               "(`a/b`, `../b`, `a/..`): a feature matches when a plan of one of its years "
+               "meets it; a feature with no year is always returned", {"type": "string"}),
+        _query("q", "words that must all occur in a name, alias or policy text",
+               {"type": "string"}),
+        _query("properties", "comma-separated feature properties to return (e.g. "
+               "`name,excerpts,detail_url`); the rest are left out",
+               {"type": "array", "items": {"type": "string"}}),
+        _query("sortby", "comma-separated sort keys: `id` or a queryable, `-` for descending "
+               "(e.g. `-last_year,name`); features without a value come last",
+               {"type": "array", "items": {"type": "string"}}),
+        _query("filter", "a CQL2 filter (Part 3) on the queryables and `geometry`",
+               {"type": "string"}),
+        _query("filter-lang", "language of filter",
+               {"type": "string", "enum": list(FILTER_LANGS), "default": "cql2-text"}),
+        _query("filter-crs", "CRS of the geometry literals in filter",
+               {"type": "string", "format": "uri", "enum": _CRS_ENUM, "default": CRS84.uri}),
     ]
     for q in queryables:
         schema: dict = {"type": "string"}
         if q.enum:
             schema = {"type": "string", "enum": list(q.enum)}
-        params.append({
-            "name": q.name, "in": "query", "required": False,
-            "description": (q.description or q.title or q.name)
-            + " (comma-separated values: any matches)",
-            "schema": schema,
-        })
+        params.append(_query(
+            q.name, (q.description or q.title or q.name)
+            + " (comma-separated values: any matches)", schema))
     return params
 
 
@@ -109,6 +130,11 @@ def openapi_document(catalog: Catalog, base_url: str) -> dict:
             "operationId": f"queryables_{op}", "parameters": [_F],
             "responses": {"200": _json_ok("JSON Schema of the queryables",
                                           "application/schema+json"), **_ERRORS}}}
+        paths[f"{base}/schema"] = {"get": {
+            "tags": [tag], "summary": f"{coll.title}: schema of the features (Part 5)",
+            "operationId": f"schema_{op}", "parameters": [_F],
+            "responses": {"200": _json_ok("JSON Schema of the features",
+                                          "application/schema+json"), **_ERRORS}}}
         paths[f"{base}/items"] = {"get": {
             "tags": [tag], "summary": f"{coll.title}: features",
             "operationId": f"items_{op}", "parameters": _items_params(queryables),
@@ -121,8 +147,7 @@ def openapi_document(catalog: Catalog, base_url: str) -> dict:
                 {"name": "featureId", "in": "path", "required": True,
                  "schema": {"type": "string"}},
                 _F,
-                {"name": "crs", "in": "query", "required": False,
-                 "schema": {"type": "string", "format": "uri", "enum": _CRS_ENUM}},
+                _CRS_PARAM,
             ],
             "responses": {"200": _json_ok("the feature", "application/geo+json"), **_ERRORS}}}
     return {

@@ -120,7 +120,7 @@
       }).catch(state.report);
     }
 
-    var highlight = L.featureGroup().addTo(map);
+    var highlight = state.highlight = L.featureGroup().addTo(map);
 
     // How far down the map the controls of its top corners reach.
     function controlsBottom() {
@@ -144,7 +144,8 @@
               weight: p.weight};
           },
           pointToLayer: function (f, latlng) {
-            return L.circleMarker(latlng, {radius: cfg.styles.point.radius + 4});
+            return L.circleMarker(latlng, {radius: cfg.styles.point.radius + 4,
+              className: 'pm-highlight', interactive: false});
           }
         }).addTo(highlight);
         state.highlighted = id;

@@ -1,5 +1,9 @@
-"""Short excerpts of the policy passages, for the flat formats (and OGC API clients) that cannot
-hold the nested list: the sentence naming the place, with its citation."""
+"""Short excerpts of the policy passages, as one flat text: what survives where nesting is lost.
+
+A table cell (CSV, DBF, GeoPackage) and a GIS client reading OGC API – Features (QGIS drops the
+nested `passages` array) both need the passages as plain text. One function writes it for
+every writer and for the OGC features, so the text reads the same wherever a user meets it.
+"""
 
 from __future__ import annotations
 
