@@ -17,9 +17,11 @@ place" can become a rule with its reason.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from geo.candidate_rules import CandidateRules, default_candidate_rules
 from geo.finder import Mention, find_places
@@ -44,14 +46,26 @@ class Candidate:
                 "context": self.contexts[0]}
 
 
+@lru_cache(maxsize=8)
+def _break_re(breaks: tuple[str, ...]) -> re.Pattern[str]:
+    """At each place the longest break word starting there (a lookahead, so overlapping words
+    are all seen): one regex scan instead of one rfind a word."""
+    return re.compile("(?=(" + "|".join(map(re.escape, sorted(breaks, key=len, reverse=True)))
+                      + "))")
+
+
+@lru_cache(maxsize=8)
+def _ending_re(endings: tuple[str, ...]) -> re.Pattern[str]:
+    """The endings in the rules' order (longest first): found left to right, the longest at
+    each place first, each scan resuming after the ending found, as a loop over them would."""
+    return re.compile("|".join(map(re.escape, endings)))
+
+
 def _cut(prefix: str, whole: bool, rules: CandidateRules) -> str | None:
     """The tail of `prefix` after its last break word or qualifier; None when the window
     (`whole` False: it was shortened to the longest name allowed) shows no start of a name."""
-    cut = -1
-    for word in rules.breaks:
-        i = prefix.rfind(word)
-        if i >= 0:
-            cut = max(cut, i + len(word))
+    found = _break_re(rules.breaks).finditer(prefix)
+    cut = max((m.start() + len(m.group(1)) for m in found), default=-1)
     for end in rules.qualifier_endings:
         i = prefix.rfind(end)
         if i >= 0 and i + len(end) < len(prefix):
@@ -64,19 +78,13 @@ def _cut(prefix: str, whole: bool, rules: CandidateRules) -> str | None:
 def _spans(run: str, offset: int, rules: CandidateRules) -> Iterator[tuple[int, int, str]]:
     """(start, end, ending) of each name-like string inside one run of characters."""
     max_prefix = rules.scoring.max_prefix
-    i = 0
-    while i < len(run):
-        for ending in rules.endings:
-            if run.startswith(ending, i):
-                end = i + len(ending)
-                prefix = _cut(run[max(0, i - max_prefix) : i], i <= max_prefix, rules)
-                need = 2 if len(ending) == 1 else 1
-                ok = prefix is not None and len(prefix) >= need and not prefix[0].isdigit()
-                if ok and run[end - 1 : end + 1] not in rules.not_an_end:
-                    yield offset + i - len(prefix), offset + end, ending  # type: ignore[arg-type]
-                i += len(ending) - 1
-                break
-        i += 1
+    for found in _ending_re(tuple(rules.endings)).finditer(run):
+        i, end, ending = found.start(), found.end(), found.group()
+        prefix = _cut(run[max(0, i - max_prefix) : i], i <= max_prefix, rules)
+        need = 2 if len(ending) == 1 else 1
+        ok = prefix is not None and len(prefix) >= need and not prefix[0].isdigit()
+        if ok and run[end - 1 : end + 1] not in rules.not_an_end:
+            yield offset + i - len(prefix), offset + end, ending  # type: ignore[arg-type]
 
 
 def _generic(name: str, rules: CandidateRules) -> bool:
@@ -128,21 +136,29 @@ def find_candidates(
     threshold = rules.scoring.propose_at if min_score is None else min_score
     known = {name for place in gaz for name in place.names(plan_id)}
     known |= {place.match_name for place in gaz}
+    # The finder's mentions come in text order and never overlap, so the ones near a candidate
+    # are found by bisection: the scan stays linear in the text.
     mentions = find_places(text, plan_id, gaz)
+    ends = [m.end for m in mentions]
     qualifiers = [m for m in mentions if gaz.get(m.place_id).kind in rules.qualifier_kinds
                   and m.text.endswith(rules.qualifier_endings)]
+    qualifier_starts = [q.start for q in qualifiers]
     covered = {(m.start, m.end) for m in mentions}
     limit = rules.scoring.max_prefix
     found: dict[str, Candidate] = {}
     scores: dict[str, float] = {}
+    ends_known: dict[str, bool] = {}
     for run in _RUN.finditer(text):
         # Of candidates starting at one place keep the longest: 百望山森林公园, not 百望山.
         best: dict[int, tuple[int, str]] = {}
         for start, end, ending in sorted(_spans(run.group(), run.start(), rules)):
             # A town or district named just before is a qualifier, not part of the name.
-            for q in qualifiers:
+            k = bisect.bisect_left(qualifier_starts, start)
+            while k < len(qualifiers) and qualifiers[k].start < end:
+                q = qualifiers[k]
                 if start <= q.start < q.end < end and q.end - start <= limit:
                     start = max(start, q.end)
+                k += 1
             long_enough = end - start >= 2 and end - start > len(ending)
             if long_enough and (start not in best or end > best[start][0]):
                 best[start] = (end, ending)
@@ -152,14 +168,18 @@ def find_candidates(
                 continue
             # Part of a name the finder already resolves (中关村集成电路|设计园), or ending in
             # one (办好中关村): the ending belonged to that name.
-            if any(
-                m.start < end and start < m.end and not start <= m.start < m.end <= end
-                for m in mentions
-            ):
+            k = bisect.bisect_right(ends, start)
+            near = []
+            while k < len(mentions) and mentions[k].start < end:
+                near.append(mentions[k])
+                k += 1
+            if any(not start <= m.start < m.end <= end for m in near):
                 continue
-            if any(name.endswith(k) for k in known if len(k) >= 2):
+            if name not in ends_known:
+                ends_known[name] = any(name[-j:] in known for j in range(2, len(name) + 1))
+            if ends_known[name]:
                 continue
-            inside = [m for m in mentions if start <= m.start and m.end <= end]
+            inside = near  # every mention overlapping the name lies inside it
             score = _score(name, ending, inside, start, rules)
             cand = found.setdefault(name, Candidate(name, first=start))
             scores[name] = max(scores.get(name, 0.0), score)

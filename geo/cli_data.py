@@ -15,6 +15,7 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from geo import datacheck
 from geo.anchors import AnchorCheck, check_anchors
 from geo.areas import AREAS_FILE, derive_files, out_of_date, write_files
 from geo.candidate_rules import CANDIDATE_RULES_FILE, load_candidate_rules
@@ -148,11 +149,10 @@ def data_report(gazetteer: Gazetteer, checks: list[Check],
 
 
 def run_check(args: argparse.Namespace) -> int:
-    plan_ids = set(default_corpus().plans)
-    gazetteer = load_gazetteer(plan_ids=plan_ids)  # DataError → exit 1
-    # the rule files are data beside the gazetteer: a slip in them is a data error too
-    finder_rules = load_rules(gazetteer=gazetteer, plan_ids=plan_ids)
-    candidate_rules = load_candidate_rules()
+    corpus, gazetteer = datacheck.validate(data_dir())  # every file, as serve and /healthz
+    # counted for the report; validate has already read both rule files
+    finder_rules = load_rules(data_dir() / "gazetteer" / RULES_FILE, gazetteer, set(corpus.plans))
+    candidate_rules = load_candidate_rules(data_dir() / "gazetteer" / CANDIDATE_RULES_FILE)
     report = data_report(gazetteer, check_measures(gazetteer), check_anchors(gazetteer))
     report["rules"] = {
         RULES_FILE: {"stop": len(finder_rules.stops), "context": len(finder_rules.rules)},

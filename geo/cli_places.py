@@ -24,6 +24,7 @@ from geo.errors import BadRequest
 from geo.finder import find_places
 from geo.gazetteer import KINDS, PRECISIONS, Gazetteer, Place, default_gazetteer
 from geo.search import PlaceIndex
+from geo.textfile import MAX_TEXT_BYTES, read_text
 
 FEATURE_PROPERTIES = ("id", "name", "name_en", "kind", "precision", "source", "parent", "note")
 
@@ -55,8 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "mentions",
-        help="find the places a UTF-8 text file names",
-        description="Find the place mentions in FILE (any UTF-8 text). Offsets are character "
+        help="find the places a text file (UTF-8 or GB18030) names",
+        description="Find the place mentions in FILE (UTF-8 or GB18030 text, at most "
+        f"{MAX_TEXT_BYTES >> 20} MiB). Offsets are character "
         "offsets into the file's text exactly as read (end exclusive). With --unresolved, "
         "list candidate place names the gazetteer lacks instead, with counts and context.",
     )
@@ -178,18 +180,9 @@ def _pad(text: str, width: int) -> str:
 
 
 def read_text_file(name: str) -> str:
-    """The file's text exactly as stored (no newline translation), so offsets match it."""
-    path = Path(name)
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise BadRequest(f"{name}: is a directory, not a text file") from None
-    except OSError as exc:
-        raise BadRequest(f"{name}: cannot read ({exc.strerror or exc})") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadRequest(f"{name}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    """The file's text exactly as stored (no newline translation), so offsets match it: UTF-8
+    or GB18030, at most geo.textfile.MAX_TEXT_BYTES (`mentions /dev/zero` is one line)."""
+    return read_text(Path(name), name)
 
 
 def run_mentions(args: argparse.Namespace) -> int:

@@ -11,8 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from geo.datafiles import read_toml
-from geo.errors import DataError, NotFound
+from geo.errors import BadRequest, DataError, NotFound
 from geo.paths import plans_dir
+from geo.textfile import read_text
 
 KINDS = ("plan", "article", "report")
 REQUIRED = ("id", "file", "title", "short_title", "issuer", "title_en", "short_title_en",
@@ -48,7 +49,7 @@ class PlanMeta:
 
     def text(self) -> str:
         """The file's text exactly as stored; offsets everywhere index into this string."""
-        return self.path.read_text(encoding="utf-8")
+        return plan_text(self)
 
     def in_lang(self, lang: str) -> dict[str, str]:
         """Title, short title and issuer in the interface language (the plan's own words in
@@ -123,8 +124,7 @@ def load_corpus(directory: Path | None = None) -> Corpus:
         if entry["id"] in seen:
             raise DataError(f"{where}: duplicate plan id")
         seen.add(entry["id"])
-        if not (directory / entry["file"]).is_file():
-            raise DataError(f"{where}: text file {entry['file']} not found")
+        check_file(directory, entry["file"], where)
         known = set(REQUIRED) | {"period", "author", "note"}
         extra = {k: str(v) for k, v in entry.items() if k not in known}
         plans.append(
@@ -140,6 +140,25 @@ def load_corpus(directory: Path | None = None) -> Corpus:
     if not plans:
         raise DataError(f"{meta_file}: no [[plan]] entries")
     return Corpus(plans)
+
+
+def check_file(directory: Path, name: str, where: str) -> None:
+    """A plan's text must be a file inside the plans folder: `file = "/etc/passwd"` or a link
+    out of the folder would publish whatever it points at."""
+    folder = directory.resolve()
+    path = (directory / name).resolve()
+    if not path.is_relative_to(folder):
+        raise DataError(f"{where}: file {name!r} is outside the plans folder")
+    if not path.is_file():
+        raise DataError(f"{where}: text file {name} not found")
+
+
+def plan_text(meta: PlanMeta) -> str:
+    """UTF-8 or GB18030 (geo.textfile); anything else is a DataError naming the plan."""
+    try:
+        return read_text(meta.path, f"{meta.directory.name}/{meta.file} (plan {meta.id})")
+    except BadRequest as exc:
+        raise DataError(exc.message) from None
 
 
 def default_corpus() -> Corpus:

@@ -39,12 +39,3 @@ class DataError(PlanmapError):
     http_status = 500
     exit_status = 1
     code = "DataError"
-
-
-class StorageError(PlanmapError):
-    """A write that the system refused half-way (disk full, file too large, I/O error): the
-    partial file is removed, and the user is told in one line. Not the request's fault."""
-
-    http_status = 503
-    exit_status = 1
-    code = "StorageError"

@@ -18,6 +18,7 @@ context rule, which beats a dictionary entry, because the more specific statemen
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -205,6 +206,10 @@ class _Matcher:
                 self._insert(stop.text, _STOP)
         self.rules = [r for r in rules.rules if _applies(r.plans, plan_id)]
         self.first_chars = frozenset(k for k in self.root if k != "")
+        # the next place a name can start, found in C rather than a character at a time
+        self._next_first = re.compile(
+            "[" + "".join(re.escape(ch) for ch in sorted(self.first_chars)) + "]"
+            if self.first_chars else "(?!)")
 
     @staticmethod
     def _claim(
@@ -251,9 +256,14 @@ class _Matcher:
         i, n = 0, len(text)
         first = self.first_chars
         places = self.gazetteer.places
+        ruled_starts = sorted(ruled)
         while i < n:
             if text[i] not in first and i not in ruled:
-                i += 1
+                # jump to the next character a name starts with, or the next rule's match
+                found = self._next_first.search(text, i)
+                k = bisect.bisect_left(ruled_starts, i)
+                i = min(found.start() if found else n,
+                        ruled_starts[k] if k < len(ruled_starts) else n)
                 continue
             hit = self._longest(text, i)
             ruling = ruled.get(i)

@@ -16,6 +16,7 @@ from pathlib import Path
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from geo import schemas
 from geo.errors import DataError, NotFound
 from geo.licences import Attribution, check_credit, collect
 from geo.paths import gazetteer_dir
@@ -286,6 +287,25 @@ def _check_names(places: list[Place]) -> None:
                 seen[plan] = p.id
 
 
+def read_collection(path: Path) -> dict:
+    """A gazetteer file as data, its shape checked (geo.schemas.GAZETTEER): one DataError line
+    for a file that is not UTF-8, not JSON or not a FeatureCollection of place entries."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path.name}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    except OSError as exc:
+        raise DataError(f"{path.name}: cannot read ({exc.strerror or exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path.name}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise DataError(f"{path.name}: not a GeoJSON FeatureCollection")
+    schemas.check(data, schemas.GAZETTEER, path.name)
+    return data
+
+
 def load_gazetteer(directory: Path | None = None, plan_ids: set[str] | None = None) -> Gazetteer:
     directory = directory or gazetteer_dir()
     files = sorted(directory.glob("*.geojson"))
@@ -294,12 +314,7 @@ def load_gazetteer(directory: Path | None = None, plan_ids: set[str] | None = No
     places: list[Place] = []
     seen: dict[str, str] = {}
     for path in files:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path.name}: not valid JSON ({exc})") from None
-        if data.get("type") != "FeatureCollection":
-            raise DataError(f"{path.name}: not a GeoJSON FeatureCollection")
+        data = read_collection(path)
         credit = check_credit(data.get("attribution"), data.get("licence"), path.name)
         for i, feature in enumerate(data.get("features", [])):
             place = _place(feature, f"{path.name}#{i}", plan_ids, credit)

@@ -8,13 +8,12 @@ every file in one layout (properties indented, each geometry on one line) so dif
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import shapely
 from shapely.geometry import mapping, shape
 
+from geo import atomic
 from geo.errors import DataError
 from geo.geometry_out import STORAGE_GRID
 from geo.paths import gazetteer_dir
@@ -92,15 +91,6 @@ def sync(directory: Path | None = None, write: bool = True) -> tuple[list[str], 
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write through a temp file in the same folder and a rename, so a reader (or a crash)
-    never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        # mkstemp makes the file private; keep the mode the file had (or the usual one)
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write through geo.atomic (a synced temp file in the same folder, then a rename), so a
+    reader (or a crash) never sees half a file; the file keeps the mode it had."""
+    atomic.write_text(path, text, path.stat().st_mode & 0o777 if path.exists() else 0o644)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from geo.errors import BadRequest
+from layers import health  # noqa: F401  (adds layers.toml to `planmap data check`)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,10 +18,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Write every layer (thematic, structure, per-plan) as GeoJSON with the "
         "place records and a manifest. A second run with unchanged inputs reuses the output.",
     )
-    p.add_argument("--out", type=Path, default=None,
-                   help="output directory (default: <build dir>/layers)")
+    p.add_argument("--out", default=None,
+                   help="output directory (default: <build dir>/layers); a non-empty folder "
+                   "that is not a previous build is refused")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
-    p.add_argument("--force", action="store_true", help="rebuild even if inputs are unchanged")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild even if inputs are unchanged; also build into a non-empty "
+                   "folder that is not a previous build (its contents are kept, renamed "
+                   "DIR.replaced-<time>)")
     p.set_defaults(handler=_build)
 
     from geo.crs_names import CRSES
@@ -58,13 +63,10 @@ def _build(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"build: {message}", file=sys.stderr, flush=True)
 
-    out = args.out
-    if out is not None and out.exists() and not out.is_dir():
-        raise BadRequest(f"--out {out} exists and is not a directory")
-    try:
-        result = build(out, progress=say, force=args.force)
-    except PermissionError as exc:
-        raise BadRequest(f"cannot write {exc.filename or out}: permission denied") from None
+    if args.out is not None and not args.out.strip():
+        raise BadRequest("--out is empty; name a folder")
+    out = Path(args.out) if args.out is not None else None
+    result = build(out, progress=say, force=args.force)  # one-line errors: BadRequest, WriteFailed
     if not args.quiet:
         layers = result.manifest.get("layers", [])
         state = "reused" if result.reused else "built"

@@ -7,6 +7,7 @@ the CLI and the /figures routes refuse the same bad values with the same message
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -47,6 +48,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_render)
 
 
+def check_output(path: Path) -> None:
+    """Refuse a target that cannot be written before drawing (a figure takes seconds); the
+    write itself goes through geo.atomic, which reports what still goes wrong in one line."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise BadRequest(f"-o {path} is a directory; give a file name")
+    if not parent.is_dir():
+        blocker = next((p for p in (parent, *parent.parents) if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            raise BadRequest(f"-o {path}: {blocker} is a file, not a folder")
+        raise BadRequest(f"-o {path}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise BadRequest(f"-o {path}: permission denied")
+
+
 def _render(args: argparse.Namespace) -> int:
     from layers.figures import FigureSpec, format_from_path, parse_size, render_to_file
 
@@ -64,10 +80,7 @@ def _render(args: argparse.Namespace) -> int:
         title=args.title,
         lang=args.lang,
     )
-    if args.output.is_dir():
-        raise BadRequest(f"-o {args.output} is a directory; give a file name")
-    if not args.output.parent.exists():
-        raise BadRequest(f"-o {args.output}: directory {args.output.parent} does not exist")
+    check_output(args.output)
     from layers.store import default_store
 
     result = render_to_file(default_store(), spec, args.output)

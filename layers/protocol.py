@@ -96,6 +96,13 @@ class PlanStore(Protocol):
         """A content hash of every input; changes when the data does."""
         ...
 
+    def health(self, wait: bool = False) -> str | None:
+        """None while the data behind the store is sound, else the one-line problem (a data
+        file edited into an invalid state; for a database, a lost connection). Cheap and never
+        blocking (/healthz asks on every call): a check that takes time runs in the background
+        and the last answer stands meanwhile; `wait=True` waits for a fresh answer."""
+        ...
+
     @property
     def corpus(self) -> Corpus: ...
 

@@ -41,6 +41,7 @@ from geo.search import Hit, PlaceIndex, fold, pinyin
 from layers.basemap import BasemapFeature, basemap_features
 from layers.definitions import Definitions, LayerDef, check_references, load_definitions
 from layers.documents import plan_document
+from layers.health import DataWatch
 from layers.protocol import MentionSpan, PlanDocument
 
 # Property order of every feature, in every export format.
@@ -65,6 +66,7 @@ class LayerStore:
         definitions: Definitions | None = None,
         rules: FinderRules | None = None,
         basemap_dir: Path | None = None,
+        source_dir: Path | None = None,
     ) -> None:
         self.corpus = corpus or default_corpus()
         self.gazetteer = gazetteer or default_gazetteer()
@@ -81,6 +83,9 @@ class LayerStore:
         self._geojson: dict[str, dict] = {}
         self._keywords: dict[str, tuple[str, ...]] = {}
         self._basemap: tuple[BasemapFeature, ...] | None = None
+        # the folder the store was read from, watched by health(); None for a store built from
+        # objects in memory, which has no files to go bad
+        self._watch = DataWatch(source_dir) if source_dir is not None else None
         self._index_mentions()
         self.layers: list[LayerDef] = [
             self._resolve(layer) for layer in self.definitions.with_plan_layers(self.corpus)
@@ -100,7 +105,8 @@ class LayerStore:
                 != (q.name, q.name_en, q.pinyin, q.kind, q.aliases)
                 for p, q in ((old[pid], new[pid]) for pid in old)):
             return LayerStore(self.corpus, gazetteer, self.definitions,
-                              rules=rules_for(gazetteer), basemap_dir=self.basemap_dir)
+                              rules=rules_for(gazetteer), basemap_dir=self.basemap_dir,
+                              source_dir=self._watch.directory if self._watch else None)
         check_references(self.definitions, gazetteer, self.corpus)
         store = copy.copy(self)
         store.gazetteer = gazetteer
@@ -148,7 +154,8 @@ class LayerStore:
         gazetteer = load_gazetteer(directory / "gazetteer", plan_ids=plan_ids)
         rules = load_rules(directory / "gazetteer" / RULES_FILE, gazetteer, plan_ids)
         definitions = load_definitions(directory / "layers.toml")
-        return cls(corpus, gazetteer, definitions, rules=rules, basemap_dir=directory)
+        return cls(corpus, gazetteer, definitions, rules=rules, basemap_dir=directory,
+                   source_dir=directory)
 
     # ------------------------------------------------------------------ building
 
@@ -279,6 +286,10 @@ class LayerStore:
         return digest.hexdigest()[:20]
 
     # ------------------------------------------------------------------ layers
+
+    def health(self, wait: bool = False) -> str | None:
+        """The data folder's problem if a file in it is invalid (layers.health.DataWatch)."""
+        return self._watch.problem(wait) if self._watch is not None else None
 
     def layer(self, layer_id: str) -> LayerDef:
         try:
@@ -431,4 +442,4 @@ def _store_at(directory: Path) -> LayerStore:
     # called with the directory the default corpus and gazetteer resolve right now, so the
     # store shares their objects with the CLI commands that read them
     return LayerStore(default_corpus(), default_gazetteer(), load_definitions(),
-                      basemap_dir=directory)
+                      basemap_dir=directory, source_dir=directory)

@@ -122,6 +122,7 @@ def test_the_beiqinglu_band_lies_where_its_definition_says(derived: dict[Path, s
 def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A PLANMAP_DATA folder with its own copy of the gazetteer and boundaries."""
     (tmp_path / "plans").symlink_to(DATA / "plans")
+    (tmp_path / "layers.toml").symlink_to(DATA / "layers.toml")  # data check reads every file
     (tmp_path / "reference").symlink_to(DATA / "reference")
     shutil.copytree(DATA / "gazetteer", tmp_path / "gazetteer")
     shutil.copytree(DATA / "boundaries", tmp_path / "boundaries")

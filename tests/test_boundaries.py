@@ -238,6 +238,7 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A PLANMAP_DATA directory sharing the real plans, with its own gazetteer and measures."""
     real = PROJECT_ROOT / "data"
     (tmp_path / "plans").symlink_to(real / "plans")
+    (tmp_path / "layers.toml").symlink_to(real / "layers.toml")  # data check reads every file
     (tmp_path / "gazetteer").mkdir()
     (tmp_path / "reference").mkdir()
     monkeypatch.setitem(os.environ, "PLANMAP_DATA", str(tmp_path))

@@ -155,12 +155,12 @@ def test_toggling_a_layer_updates_url_and_reload_restores(page, live_server):  #
     open_atlas(page, live_server.url)
     label = page.locator(".leaflet-control-layers-overlays label", has_text=off["title"]["zh"])
     label.first.locator("input").check()
-    page.wait_for_function(f"Planmap.state.drawn[{json.dumps(off['id'])}] !== undefined",
+    page.wait_for_function(f"() => Planmap.state.drawn[{json.dumps(off['id'])}] !== undefined",
                            polling=100)
     query = parse_qs(urlsplit(page.url).query)
     assert off["id"] in query["layers"][0].split(",")
     page.evaluate("() => { Planmap.state.map.setView([40.02, 116.25], 13); }")
-    page.wait_for_function("location.search.indexOf('zoom=13') >= 0", polling=100)
+    page.wait_for_function("() => location.search.indexOf('zoom=13') >= 0", polling=100)
     saved = page.url
     page.goto(saved)
     page.wait_for_selector(READY)
@@ -206,7 +206,7 @@ def _amap_reloads(page, live_server) -> None:  # noqa: F811
     before = state(page, f"Planmap.state.overlays[{json.dumps(lid)}].getBounds().getCenter()")
     with page.expect_response(lambda r: "crs=gcj02" in r.url and f"/{lid}.geojson" in r.url):
         page.locator(".leaflet-control-layers-base label", has_text="高德").locator("input").check()
-    page.wait_for_function(f"Planmap.state.overlays[{json.dumps(lid)}].pmCrs === 'gcj02'",
+    page.wait_for_function(f"() => Planmap.state.overlays[{json.dumps(lid)}].pmCrs === 'gcj02'",
                            polling=100)
     after = state(page, f"Planmap.state.overlays[{json.dumps(lid)}].getBounds().getCenter()")
     shift_m = (((after["lng"] - before["lng"]) * 85_000) ** 2

@@ -135,7 +135,8 @@ def test_open_link_follows_the_readers_view(page, planmap_server, host_server):
     _ready(frame)
     assert "Open in planmap" in frame.inner_text("#pm-embed-open")
     frame.evaluate("() => { Planmap.state.map.setView([39.98, 116.31], 14, {animate: false}); }")
-    frame.wait_for_function("document.getElementById('pm-embed-open').href.includes('zoom=14')")
+    frame.wait_for_function(
+        "() => document.getElementById('pm-embed-open').href.includes('zoom=14')")
     query = parse_qs(urlsplit(frame.get_attribute("#pm-embed-open", "href")).query)
     assert query["center"] == ["39.98000,116.31000"] and query["lang"] == ["en"]
     assert query["layers"] == ["zones,parks"]
@@ -205,7 +206,7 @@ def test_embed_opens_the_place_of_the_link(page, planmap_server, host_server):
     frame = _frame(page, "src")
     _ready(frame)
     popup = frame.wait_for_selector(".leaflet-popup-content", timeout=10000)
-    frame.wait_for_function("document.querySelector('.leaflet-popup-content').innerText"
+    frame.wait_for_function("() => document.querySelector('.leaflet-popup-content').innerText"
                             ".includes('《')", timeout=10000)
     text = popup.inner_text()
     assert "颐和园" in text
@@ -222,7 +223,7 @@ def test_figure_links_frame_only_a_wgs84_view_within_beijing(page, planmap_serve
     # the whole country is in view: no frame, the figure frames its content
     assert page.get_attribute(png, "href") == "/figures/layers/zones.png?lang=en"
     page.evaluate("() => { Planmap.state.map.setView([40.0, 116.3], 12, {animate: false}); }")
-    page.wait_for_function(f"document.querySelector('{png}').href.includes('bbox=')")
+    page.wait_for_function(f"() => document.querySelector('{png}').href.includes('bbox=')")
     bbox = parse_qs(urlsplit(page.get_attribute(png, "href")).query)["bbox"][0].split(",")
     assert float(bbox[0]) < 116.3 < float(bbox[2]) and float(bbox[1]) < 40.0 < float(bbox[3])
     # no layer shown: no figure, a note says why
@@ -239,6 +240,6 @@ def test_figure_links_frame_only_a_wgs84_view_within_beijing(page, planmap_serve
     page.route("**/*autonavi.com/**", lambda r: (asked.append(r.request.url), r.fulfill(
         status=200, content_type="image/png", body=_blank_png())))
     page.locator(".leaflet-control-layers-base label", has_text="AMap").locator("input").check()
-    page.wait_for_function(f"!document.querySelector('{png}').href.includes('bbox=')")
+    page.wait_for_function(f"() => !document.querySelector('{png}').href.includes('bbox=')")
     assert asked and all("autonavi.com" in u for u in asked)
     assert page.guard.problems() == {}, page.guard.problems()

@@ -22,7 +22,8 @@ def located_layer() -> tuple[str, list[dict]]:
 def test_items_page_draws_every_feature_offline(page, live_server, artifacts_dir):  # noqa: F811
     layer_id, feats = located_layer()
     page.goto(f"{live_server.url}/ogcapi/collections/{layer_id}/items?f=html&limit=10000")
-    page.wait_for_function("document.querySelectorAll('#map .leaflet-interactive').length > 0")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#map .leaflet-interactive').length > 0")
     drawn = page.evaluate("document.querySelectorAll('#map .leaflet-interactive').length")
     assert drawn >= len(feats)  # a multi-part geometry may draw more than one shape
     rows = page.locator("table tbody tr").count()
@@ -47,6 +48,7 @@ def test_item_page(page, live_server):  # noqa: F811
     layer_id, feats = located_layer()
     fid = feats[0]["id"]
     page.goto(f"{live_server.url}/ogcapi/collections/{layer_id}/items/{fid}")  # Accept: html
-    page.wait_for_function("document.querySelectorAll('#map .leaflet-interactive').length > 0")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#map .leaflet-interactive').length > 0")
     assert page.locator("h1").inner_text() == feats[0]["properties"]["name"]
     assert page.guard.problems() == {}

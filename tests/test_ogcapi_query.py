@@ -231,7 +231,8 @@ def test_options_is_a_cors_preflight(client):
 
 def test_writes_to_the_app_api_are_405_json_with_allow():
     client = create_app({"OGC_SYNTHETIC": False}).test_client()
-    for url in ("/api/places?q=x", "/ogcapi/collections/admin/items"):
+    # (POST /api/places is a proposal of a new place: the edits API, for editors)
+    for url in ("/api/layers", "/ogcapi/collections/admin/items"):
         r = client.post(url, data=b"x")
         assert r.status_code == 405 and r.mimetype == "application/json", url
         assert "GET" in r.headers["Allow"], url

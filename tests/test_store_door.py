@@ -35,8 +35,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> PlanStore:
 
 @pytest.fixture(scope="module")
 def app(store: PlanStore):
+    # every route and download of the store in one go: no per-client rate limit
     return create_app({"STORE": store, "TESTING": True, "OFFLINE_ASSETS": "raise",
-                       "OGC_SYNTHETIC": False})
+                       "OGC_SYNTHETIC": False, "RATE_LIMIT_DOWNLOAD": "",
+                       "RATE_LIMIT_RENDER": "", "RATE_LIMIT_SEARCH": ""})
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,8 @@ from webmap import (
     embed,
     errors,
     figures,
+    headers,
+    limits,
     ogcapi,
     pages,
 )
@@ -37,11 +39,19 @@ BLUEPRINTS = (pages.blueprint, compare.blueprint, api.blueprint, downloads.bluep
 
 
 def _security_headers(resp: Response) -> Response:
+    """The full header set on every answer; a blueprint may have set frame-ancestors (embed)."""
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-    resp.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.blueprint != "embed" and "Content-Security-Policy" not in resp.headers:
-        resp.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    resp.headers.setdefault("Referrer-Policy", headers.REFERRER_POLICY)
+    resp.headers.setdefault("Permissions-Policy", headers.PERMISSIONS_POLICY)
+    earlier = resp.headers.get("Content-Security-Policy")
+    if request.blueprint != "embed" and earlier is None:
         resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    html = None
+    if (resp.mimetype == "text/html" and not resp.direct_passthrough
+            and "Content-Encoding" not in resp.headers):
+        html = resp.get_data(as_text=True)
+    resp.headers["Content-Security-Policy"] = headers.content_security_policy(
+        html, headers.frame_ancestors_of(earlier))
     return resp
 
 
@@ -67,15 +77,28 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.register(app)
+    limits.install(app)  # after the blueprints: it wraps their expensive views
 
     @app.get("/healthz")
     def healthz():
+        """Cheap (a stat per data file, no rendering) and never behind the rate limits: a
+        load balancer asks often. 503 when the data behind the store is broken."""
         store = get_store()
-        return jsonify(
-            status="ok",
-            version=store.version,
-            plans=[{"id": p.id, "title": p.title, "year": p.year} for p in store.plans()],
-        )
+        problem = store.health()
+        if problem is not None:
+            resp = jsonify(status="error", version=store.version, problem=problem)
+            resp.status_code = 503
+            resp.headers["Retry-After"] = "60"
+            return resp
+        answer: dict[str, Any] = {
+            "status": "ok",
+            "version": store.version,
+            "plans": [{"id": p.id, "title": p.title, "year": p.year} for p in store.plans()],
+        }
+        database = getattr(store, "database_status", None)  # a DatabaseStore's own report
+        if database is not None:
+            answer["database"] = database()
+        return jsonify(answer)
 
     @app.get("/favicon.ico")
     def favicon():
@@ -84,7 +107,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.after_request
     def after(resp: Response) -> Response:
         resp = _offline_guard(app, resp)
-        resp = gzip_static(resp) if request.path.startswith("/static/") else gzip_page(resp)
-        return _security_headers(resp)
+        resp = _security_headers(resp)  # before gzip: the CSP hashes the page's inline scripts
+        return gzip_static(resp) if request.path.startswith("/static/") else gzip_page(resp)
 
     return app

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 from geo.datafiles import read_toml
 from geo.errors import DataError
 from webmap import basemaps
@@ -57,6 +59,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("POPUP_PASSAGES", 3, "How many policy excerpts a map popup shows."),
     Setting("OGC_SYNTHETIC", False, "Also offer the synthetic benchmark collections under "
             "/ogcapi (100 000 points, 10 000 polygons; never in the atlas)."),
+    Setting("RENDER_WORKERS", 1, "Figures drawn at once in one server process (a figure takes "
+            "about a second of one core; matplotlib draws one at a time per process)."),
+    Setting("RENDER_IN", "thread", "Where figures are drawn: thread (in the request's thread) "
+            "or process (RENDER_WORKERS low-priority child processes per server process, each "
+            "with its own copy of the store: the server's threads keep the GIL and the CPU "
+            "first; needs STORE as module:function). planmap serve --workers sets process."),
+    Setting("RENDER_QUEUE", 2, "Figure requests that may wait for a renderer in one server "
+            "process; one more is answered 503 with Retry-After at once."),
+    Setting("RENDER_WAIT", 15, "Seconds a queued figure request waits for a renderer before it "
+            "is answered 503 with Retry-After."),
+    Setting("RATE_LIMIT_RENDER", "30 per minute", "Figures one client may have drawn (cache "
+            "misses: cached figures do not count), as Flask-Limiter limits (\"30 per minute; 300 "
+            "per hour\"); empty: no limit. Beyond it: 429 with Retry-After."),
+    Setting("RATE_LIMIT_DOWNLOAD", "60 per minute", "Layer downloads one client may have "
+            "written (cache misses), as RATE_LIMIT_RENDER."),
+    Setting("RATE_LIMIT_SEARCH", "300 per minute", "Searches (/api/places?q=) one client may "
+            "make, as RATE_LIMIT_RENDER."),
+    Setting("RATE_LIMIT_STORAGE", "memory://", "Where the rate-limit counts live: memory:// "
+            "(each server process counts on its own) or a limits storage URI such as "
+            "redis://host:6379 shared by every process."),
     Setting("STORE", "layers.store:default_store", "module:function returning the store the "
             "service reads (a layers.protocol.PlanStore: every page, API answer, OGC collection, "
             "figure and download comes from it; a test or another district can supply its own)."),
@@ -89,6 +111,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "DEFAULT_LANG": ("zh", "en"),
     "OFFLINE_ASSETS": ("raise", "strip"),
     "COOKIE_SECURE": ("auto", "always", "never"),
+    "RENDER_IN": ("thread", "process"),
 }
 
 
@@ -147,6 +170,17 @@ def _validate(config: dict[str, Any]) -> None:
                      and " " not in base):
         raise DataError("setting BASE_URL must be an absolute http(s) URL, e.g. "
                         "https://maps.example.org")
+    if not 1 <= config["RENDER_WORKERS"] <= 64 or not 0 <= config["RENDER_QUEUE"] <= 1000:
+        raise DataError("settings RENDER_WORKERS (1-64) and RENDER_QUEUE (0-1000) out of range")
+    if not 0 < config["RENDER_WAIT"] <= 600:
+        raise DataError("setting RENDER_WAIT must be between 1 and 600 seconds")
+    for name in ("RATE_LIMIT_RENDER", "RATE_LIMIT_DOWNLOAD", "RATE_LIMIT_SEARCH"):
+        if config[name]:
+            try:
+                parse_many(config[name])
+            except ValueError:
+                raise DataError(f"setting {name}: {config[name]!r} is not a rate limit such "
+                                "as '30 per minute'") from None
 
 
 def load_settings(

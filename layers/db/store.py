@@ -154,7 +154,11 @@ class DatabaseStore:
         self._stopped.set()
         self.db.dispose()
 
-    def health(self) -> dict[str, Any]:
+    def health(self, wait: bool = False) -> str | None:
+        """The data files' problem, as for the file store: the served snapshot is built on them."""
+        return self.current().health(wait)
+
+    def database_status(self) -> dict[str, Any]:
         """For /healthz: is the database reachable, and how current is the served snapshot."""
         try:
             counter: int | None = self.edits.counter()

@@ -5,19 +5,18 @@ disk, a file-size limit, an I/O error) leaves nothing behind and says so in one 
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
-import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyogrio.errors
+from pyogrio.errors import DataLayerError, DataSourceError
 
+from geo import atomic
 from geo.crs_names import CrsDef
-from geo.errors import BadRequest, StorageError
+from geo.errors import BadRequest
 from layers.export.files import check_target, zip_folder
 from layers.export.formats import ExportFormat
 from layers.export.frames import check_base_url, left_out, table_names
@@ -61,7 +60,7 @@ def output_suffix(store: PlanStore, layer_ids: Sequence[str], fmt: str | ExportF
 def export(store: PlanStore, layer_ids: Sequence[str], fmt: str | ExportFormat,
            crs: str | CrsDef, path: Path | str, base_url: str | None = None) -> ExportResult:
     """Write layers to `path`; refuses (BadRequest/NotFound) before writing anything, and
-    raises StorageError (nothing left behind) if the system refuses the write."""
+    raises geo.atomic.WriteFailed (nothing left behind) if the system refuses the write."""
     fmt = export_format(fmt)
     crs = export_crs(crs)
     base_url = check_base_url(base_url)
@@ -73,7 +72,8 @@ def export(store: PlanStore, layer_ids: Sequence[str], fmt: str | ExportFormat,
     fmt.check_crs(crs)
     fmt.check_path(path, len(layer_ids), table_count(store, layer_ids, crs))
     check_target(path)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=".planmap-export-", dir=path.parent))
+    atomic.clean_stale(path.parent)  # what a killed export left here
+    tmp_dir = atomic.temp_dir(path.parent, "export", path)
     try:
         with warnings.catch_warnings():
             # GDAL's notes on shapefile text widths are handled by cut_bytes: not news to the
@@ -82,40 +82,16 @@ def export(store: PlanStore, layer_ids: Sequence[str], fmt: str | ExportFormat,
             warnings.filterwarnings("ignore", message=".*has been truncated to 254")
             result = _write(store, list(layer_ids), fmt, crs, tmp_dir, path.name, base_url)
         result.left_out = {lid: ids for lid in layer_ids if (ids := left_out(store, lid, crs))}
-        for written in tmp_dir.iterdir():
-            _sync(written)
         for extra in tmp_dir.iterdir():  # sidecars: README, GDAL's .csvt and .prj
             if extra.is_file() and extra != result.path:
-                os.replace(extra, path.parent / extra.name)
-        os.replace(result.path, path)
-        _sync(path.parent)
+                atomic.commit(extra, path.parent / extra.name)
+        atomic.commit(result.path, path)
         result.path = path
         return result
-    except PermissionError as exc:
-        raise BadRequest(f"cannot write {path}: {exc.strerror}") from None
-    except OSError as exc:
-        raise StorageError(f"cannot write {path}: {exc.strerror or exc}; nothing was written"
-                           ) from None
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        # GDAL reports a full disk or a size limit as a failed write of its own.
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise StorageError(f"cannot write {path}: {reason}; nothing was written") from None
+    except (OSError, DataSourceError, DataLayerError) as exc:  # GDAL's, e.g. on a full disk
+        raise atomic.failed(exc, path, tmp_dir) from None
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
-
-
-def _sync(path: Path) -> None:
-    """Flush a written file (or a folder's entries) to disk before it is renamed into place:
-    a full disk shows here at the latest, not after the rename."""
-    flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0)
-    fd = os.open(path, flags)
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno != errno.EINVAL:  # some file systems cannot fsync a folder
-            raise
-    finally:
-        os.close(fd)
 
 
 def _write(store: PlanStore, layer_ids: list[str], fmt: ExportFormat, crs: CrsDef,

@@ -142,6 +142,9 @@ class PlaceView:
     def attributions(self, place_ids: Iterable[str] | None = None) -> list[Attribution]:
         return self._store.attributions(place_ids)
 
+    def health(self, wait: bool = False) -> str | None:
+        return self._store.health(wait)
+
 
 def export_place(store: PlanStore, place_id: str, fmt: str | ExportFormat, crs: str | CrsDef,
                  path: Path | str, base_url: str | None = None) -> ExportResult:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from geo.errors import BadRequest
+from geo import atomic
 from layers.figures.content import gather
 from layers.figures.page import Rendered, draw
 from layers.figures.spec import (
@@ -57,13 +57,7 @@ def render(store: PlanStore, spec: FigureSpec) -> Rendered:
 def render_to_file(store: PlanStore, spec: FigureSpec, path: Path) -> Rendered:
     """Render and write atomically (a half-written PDF in a report folder is worse than none)."""
     result = render(store, spec)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_bytes(result.data)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise BadRequest(f"cannot write {path}: {exc.strerror or exc}") from None
+    atomic.write_bytes(path, result.data)  # WriteFailed: one line, nothing left behind
     return result
 
 

@@ -1,31 +1,20 @@
-"""Sign-in throttling with Flask-Limiter: LOGIN_LIMIT attempts per client address.
+"""Sign-in throttling: LOGIN_LIMIT attempts per client address.
 
-Each app has its own Limiter (in-memory counters, per process: with several processes the
-effective limit is the setting times the number of processes; a shared storage_uri would make it
-exact). Other limits of the service can share this Limiter through `limiter(app)`.
+The count lives in the app's one Flask-Limiter (webmap.limits, storage RATE_LIMIT_STORAGE): with
+in-memory counters each server process counts on its own, so with several processes the
+effective limit is the setting times the number of processes; a shared storage makes it exact.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app
-from flask_limiter import Limiter
+from flask import current_app
 from flask_limiter.util import get_remote_address
 
-KEY = "planmap.limiter"
-
-
-def init_app(app: Flask) -> Limiter:
-    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://",
-                      headers_enabled=True)
-    app.extensions[KEY] = limiter
-    return limiter
-
-
-def limiter(app: Flask | None = None) -> Limiter:
-    return (app or current_app).extensions[KEY]
+from webmap import limits
 
 
 def login_attempt() -> None:
     """Count one sign-in attempt for this client; 429 Too Many Requests past the limit."""
-    with limiter().limit(current_app.config["LOGIN_LIMIT"], key_func=get_remote_address):
+    with limits.limiter().limit(current_app.config["LOGIN_LIMIT"], key_func=get_remote_address,
+                                scope="login"):
         pass
