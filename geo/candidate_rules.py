@@ -34,7 +34,7 @@ _TABLES: dict[str, tuple[set[str], set[str]]] = {
     "generic_part": ({"words", "penalty", "reason", "example"}, set()),
 }
 _SCORE_KEYS = {"propose_at", "max_prefix", "known_inside", "repeated", "repeated_max",
-               "long_body", "long_penalty"}
+               "long_body", "long_penalty", "other_plan", "other_plan_max"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class Scoring:
     repeated_max: float
     long_body: int
     long_penalty: float
+    other_plan: float
+    other_plan_max: float
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,8 @@ def load_candidate_rules(path: Path | None = None) -> CandidateRules:
     scoring = Scoring(propose_at=fraction("propose_at"), max_prefix=size("max_prefix"),
                       known_inside=fraction("known_inside"), repeated=fraction("repeated"),
                       repeated_max=fraction("repeated_max"), long_body=size("long_body"),
-                      long_penalty=fraction("long_penalty"))
+                      long_penalty=fraction("long_penalty"), other_plan=fraction("other_plan"),
+                      other_plan_max=fraction("other_plan_max"))
 
     lists: dict[str, list[tuple[list[str], dict[str, Any]]]] = {t: [] for t in _TABLES}
     for table, (required, optional) in _TABLES.items():

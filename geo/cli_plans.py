@@ -89,6 +89,11 @@ def run_plans(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
+    print_table(rows)
+    return 0
+
+
+def print_table(rows: list[dict[str, object]]) -> None:
     header = ["id", "year", "paragraphs", "characters", "title"]
     table = [[str(r[h]) for h in header] for r in rows]
     widths = [max(display_width(x) for x in col) for col in zip(header, *table, strict=False)]
@@ -97,7 +102,6 @@ def run_plans(args: argparse.Namespace) -> int:
         cells = [_pad(c, w, right=i in numeric) for i, (c, w) in enumerate(zip(row, widths,
                                                                                  strict=True))]
         print("  ".join(cells).rstrip())
-    return 0
 
 
 def outline_lines(doc: PlanDoc, leads: bool = False) -> list[str]:
@@ -131,7 +135,10 @@ def _node_line(node: Section) -> str:
 
 
 def run_outline(args: argparse.Namespace) -> int:
-    doc = _doc(args.plan_id)
+    return show_outline(_doc(args.plan_id), args)
+
+
+def show_outline(doc: PlanDoc, args: argparse.Namespace) -> int:
     if args.json:
         tree = {
             "plan_id": doc.plan_id,
@@ -159,7 +166,10 @@ def parse_line(value: str) -> int:
 
 
 def run_cite(args: argparse.Namespace) -> int:
-    doc = _doc(args.plan_id)
+    return show_cite(_doc(args.plan_id), args)
+
+
+def show_cite(doc: PlanDoc, args: argparse.Namespace) -> int:
     p = doc.paragraph(parse_line(args.line))
     if args.json:
         print(json.dumps(p.as_dict(), ensure_ascii=False, indent=2))

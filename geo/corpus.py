@@ -12,6 +12,7 @@ from pathlib import Path
 
 from geo.datafiles import read_toml
 from geo.errors import BadRequest, DataError, NotFound
+from geo.layout import Layout
 from geo.paths import plans_dir
 from geo.textfile import read_text
 
@@ -42,6 +43,10 @@ class PlanMeta:
     note: str | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     directory: Path = field(default_factory=plans_dir, compare=False, hash=False)
+    # A plan added at run time (geo.importers, kept in the database) carries its text and what
+    # its form said about headings and pages; a plan in data/plans has neither.
+    content: str | None = field(default=None, compare=False, hash=False, repr=False)
+    layout: Layout | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def path(self) -> Path:
@@ -49,6 +54,8 @@ class PlanMeta:
 
     def text(self) -> str:
         """The file's text exactly as stored; offsets everywhere index into this string."""
+        if self.content is not None:
+            return self.content
         return plan_text(self)
 
     def in_lang(self, lang: str) -> dict[str, str]:

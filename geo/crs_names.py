@@ -12,6 +12,7 @@ spellings; see `parse_crs(..., uri_only=True)`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from geo.errors import BadRequest
@@ -188,12 +189,17 @@ def by_id(crs_id: str) -> CrsDef:
     raise KeyError(crs_id)
 
 
+_EPSG_CODE = re.compile(r"(epsg:)?\d{4,5}")
+
+
 def parse_crs(value: str | None, *, default: CrsDef = WGS84, uri_only: bool = False,
               offered: tuple[CrsDef, ...] | None = None) -> CrsDef:
     """The CrsDef a user's spelling names; BadRequest (one line, listing the choices) if none.
 
-    `uri_only` is the OGC API's rule (URIs, or `[EPSG:n]` safe CURIEs). `offered` narrows the
-    choice (KML is lon/lat only, for example).
+    `uri_only` is the OGC API's rule: URIs, `[EPSG:n]` safe CURIEs, and the EPSG code as a GIS
+    user types it (`EPSG:4548`, `4548`), which names the same system as its URI, with the URI's
+    axis order; other short names (`wgs84`, `CRS84`) are refused there, since they would leave
+    the axis order in doubt. `offered` narrows the choice (KML is lon/lat only, for example).
     """
     choices = offered or (_ALL if uri_only else CRSES)
     if value is None or not value.strip():
@@ -204,6 +210,9 @@ def parse_crs(value: str | None, *, default: CrsDef = WGS84, uri_only: bool = Fa
         if key.startswith("[") and key.endswith("]"):
             key = key[1:-1]
             crs = _BY_SPELLING.get(key) if ":" in key else None
+        elif _EPSG_CODE.fullmatch(key):
+            code = key.removeprefix("epsg:")
+            crs = next((c for c in _ALL if (c.uri or "").endswith(f"/EPSG/0/{code}")), None)
         else:
             if key.startswith("https://"):
                 key = "http://" + key[len("https://"):]

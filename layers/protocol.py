@@ -96,6 +96,17 @@ class PlanStore(Protocol):
         """A content hash of every input; changes when the data does."""
         ...
 
+    def current(self) -> PlanStore:
+        """The snapshot to answer one request from: a file store is its own; a database store
+        gives the state its last check of the database found (webmap pins it per request, so
+        one page never mixes two states)."""
+        ...
+
+    def database_status(self) -> dict[str, Any] | None:
+        """For /healthz: the database's reachability and how current the served snapshot is;
+        None for a store without a database."""
+        ...
+
     def health(self, wait: bool = False) -> str | None:
         """None while the data behind the store is sound, else the one-line problem (a data
         file edited into an invalid state; for a database, a lost connection). Cheap and never

@@ -23,7 +23,7 @@ import bisect
 import copy
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +36,7 @@ from geo.finder import RULES_FILE, FinderRules, load_rules, matcher, rules_for
 from geo.gazetteer import Gazetteer, Place, default_gazetteer, load_gazetteer
 from geo.licences import Attribution
 from geo.paths import data_dir
-from geo.reader import PlanDoc, read_plan
+from geo.reader import PlanDoc, read_plans
 from geo.search import Hit, PlaceIndex, fold, pinyin
 from layers.basemap import BasemapFeature, basemap_features
 from layers.definitions import Definitions, LayerDef, check_references, load_definitions
@@ -50,6 +50,9 @@ FEATURE_PROPERTIES = (
     "layer", "mention_count", "plans", "years", "first_year", "last_year", "passages", "source",
     "parent", "note",
 )
+
+
+_HIT_FIELDS = ("name", "name_en", "kind", "precision", "layer", "mention_count")
 
 
 class LayerStore:
@@ -66,6 +69,7 @@ class LayerStore:
         definitions: Definitions | None = None,
         rules: FinderRules | None = None,
         basemap_dir: Path | None = None,
+        documents: Mapping[str, PlanDoc] | None = None,
         source_dir: Path | None = None,
     ) -> None:
         self.corpus = corpus or default_corpus()
@@ -74,7 +78,7 @@ class LayerStore:
         self.rules = rules if rules is not None else rules_for(self.gazetteer)
         self.basemap_dir = basemap_dir or data_dir()
         check_references(self.definitions, self.gazetteer, self.corpus)
-        self._docs: dict[str, PlanDoc] = {meta.id: read_plan(meta) for meta in self.corpus}
+        self._docs: dict[str, PlanDoc] = read_plans(self.corpus, documents or {})
         self.stats: dict[str, int] = {}
         self._passages: dict[str, list[dict]] = {}
         self._mentions: dict[str, dict[str, int]] = {}  # place id -> plan id -> count
@@ -94,19 +98,19 @@ class LayerStore:
         self._index = PlaceIndex(self.gazetteer)
         self._place_answers(set())
 
-    def revised(self, gazetteer: Gazetteer) -> LayerStore:
-        """The store over another state of the gazetteer, with the same plans, layers and
-        rules (approved corrections). When no place's names changed, the plans' documents,
-        the mention index and the search index are kept and only the answers about places are
-        redone (a tenth of a full build); otherwise it is a full build."""
+    def revised(self, gazetteer: Gazetteer, rules: FinderRules | None = None) -> LayerStore:
+        """The store over another state of the gazetteer (approved corrections) and `rules`: when
+        neither names nor rules changed, only the answers about places are redone (a tenth of a
+        full build), else it is a full build that reuses the plans' documents."""
         old, new = self.gazetteer.places, gazetteer.places
         if old.keys() != new.keys() or any(
                 (p.name, p.name_en, p.pinyin, p.kind, p.aliases)
                 != (q.name, q.name_en, q.pinyin, q.kind, q.aliases)
-                for p, q in ((old[pid], new[pid]) for pid in old)):
+                for p, q in ((old[pid], new[pid]) for pid in old)) or (
+                rules is not None and rules != self.rules):
             return LayerStore(self.corpus, gazetteer, self.definitions,
-                              rules=rules_for(gazetteer), basemap_dir=self.basemap_dir,
-                              source_dir=self._watch.directory if self._watch else None)
+                              rules=rules or rules_for(gazetteer), basemap_dir=self.basemap_dir,
+                              documents=self._docs, source_dir=self.source_dir)
         check_references(self.definitions, gazetteer, self.corpus)
         store = copy.copy(self)
         store.gazetteer = gazetteer
@@ -287,6 +291,16 @@ class LayerStore:
 
     # ------------------------------------------------------------------ layers
 
+    @property
+    def source_dir(self) -> Path | None:  # the folder health() watches; None: from memory
+        return self._watch.directory if self._watch is not None else None
+
+    def current(self) -> LayerStore:  # a file store is its own snapshot
+        return self
+
+    def database_status(self) -> dict | None:  # no database behind a file store
+        return None
+
     def health(self, wait: bool = False) -> str | None:
         """The data folder's problem if a file in it is invalid (layers.health.DataWatch)."""
         return self._watch.problem(wait) if self._watch is not None else None
@@ -374,21 +388,12 @@ class LayerStore:
         return int(self._props[place_id]["mention_count"])
 
     def _hit_json(self, hit: Hit) -> dict:
-        place = self.gazetteer.get(hit.place_id)
+        geometry = self.gazetteer.get(hit.place_id).geometry
         props = self._props[hit.place_id]
-        return {
-            "id": hit.place_id,
-            "name": props["name"],
-            "name_en": props["name_en"],
-            "kind": props["kind"],
-            "precision": props["precision"],
-            "layer": props["layer"],
-            "mention_count": props["mention_count"],
-            "located": place.geometry is not None,
-            "bbox": list(place.geometry.bounds) if place.geometry is not None else None,
-            "matched": hit.matched,
-            "match": hit.match,
-        }
+        return {"id": hit.place_id, **{k: props[k] for k in _HIT_FIELDS},
+                "located": geometry is not None,
+                "bbox": list(geometry.bounds) if geometry is not None else None,
+                "matched": hit.matched, "match": hit.match}
 
     def search_keywords(self, place_id: str) -> tuple[str, ...]:
         """Aliases and pinyin (given, run together, and derived from the name and aliases),

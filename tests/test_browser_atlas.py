@@ -332,7 +332,8 @@ def test_share_gives_the_permalink(page, live_server):  # noqa: F811
     # the copy buttons put the text on the clipboard and say so
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.locator(".pm-copy", has_text="复制嵌入代码").click()
-    page.wait_for_function("document.querySelector('.pm-share-code').closest('.pm-share-panel')"
+    page.wait_for_function("() => document.querySelector('.pm-share-code')"
+                           ".closest('.pm-share-panel')"
                            ".querySelector('.pm-copy-status:not(:empty)') !== null")
     assert page.evaluate("navigator.clipboard.readText()") == \
         page.locator(".pm-share-code").input_value()

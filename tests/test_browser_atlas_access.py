@@ -80,7 +80,7 @@ def test_phone_controls_leave_the_map_free_and_pinch_zooms(phone, live_server, a
         touch("touchMove", 30 + step * 12)
         phone.wait_for_timeout(16)
     touch("touchEnd", 0)
-    phone.wait_for_function(f"Planmap.state.map.getZoom() > {before}", timeout=5000)
+    phone.wait_for_function(f"() => Planmap.state.map.getZoom() > {before}", timeout=5000)
 
     # the panel opens from its button and then lists the layers
     toggle.click()

@@ -158,7 +158,7 @@ def test_labels_from_a_zoom_where_they_fit_without_overlap(page, live_server, ar
                "116.30&zoom=12")
     assert page.locator(".pm-feature-label").count() == 0  # below label_zoom: none
     page.evaluate("Planmap.state.map.setZoom(15, {animate: false})")
-    page.wait_for_function("Planmap.state.labelled.length > 3", timeout=5000)
+    page.wait_for_function("() => Planmap.state.labelled.length > 3", timeout=5000)
     boxes = page.locator(".pm-feature-label").evaluate_all(
         "els => els.map(e => { const r = e.getBoundingClientRect();"
         " return [r.left, r.top, r.right, r.bottom, e.textContent, e.dataset.place]; })")

@@ -128,7 +128,7 @@ def test_a_miss_lists_the_nearest_names(page, live_server):  # noqa: F811
     page.wait_for_selector(READY, timeout=15000)
     box = page.locator("#pm-search-input")
     box.fill("小营西路")
-    page.wait_for_function("Planmap.state.searchShown && "
+    page.wait_for_function("() => Planmap.state.searchShown && "
                            "Planmap.state.searchShown.query === '小营西路'", timeout=5000)
     status = page.locator(".pm-search-status").inner_text()
     assert "没有找到" in status and "最接近" in status, status
@@ -146,7 +146,7 @@ def test_a_miss_lists_the_nearest_names(page, live_server):  # noqa: F811
     page.wait_for_selector(f'.pm-popup[data-place="{shown[0]}"]', timeout=8000)
     # nothing near at all: said so
     box.fill("zzzzqqqq")
-    page.wait_for_function("Planmap.state.searchShown.query === 'zzzzqqqq'", timeout=5000)
+    page.wait_for_function("() => Planmap.state.searchShown.query === 'zzzzqqqq'", timeout=5000)
     assert "没有相近" in page.locator(".pm-search-status").inner_text()
     assert_clean(page)
 
@@ -155,7 +155,7 @@ def test_english_search_status(page, live_server):  # noqa: F811
     page.goto(live_server.url + "/?lang=en")
     page.wait_for_selector(READY, timeout=15000)
     page.locator("#pm-search-input").fill("Wanliu East Road Market")
-    page.wait_for_function("Planmap.state.searchShown && "
+    page.wait_for_function("() => Planmap.state.searchShown && "
                            "Planmap.state.searchShown.query === 'Wanliu East Road Market'",
                            timeout=5000)
     status = page.locator(".pm-search-status").inner_text()

@@ -114,7 +114,7 @@ def test_a_gcj02_service_shifts_the_overlays(pg, bureau, tiles):
     before = pg.evaluate("Planmap.state.overlays.zones.getBounds().getCenter()")
     with pg.expect_response(lambda r: "crs=gcj02" in r.url and "/zones.geojson" in r.url):
         choose(pg, "规划局底图（GCJ-02）")
-    pg.wait_for_function("Planmap.state.overlays.zones.pmCrs === 'gcj02'", polling=100)
+    pg.wait_for_function("() => Planmap.state.overlays.zones.pmCrs === 'gcj02'", polling=100)
     after = pg.evaluate("Planmap.state.overlays.zones.getBounds().getCenter()")
     shift_m = (((after["lng"] - before["lng"]) * 85_000) ** 2
                + ((after["lat"] - before["lat"]) * 111_000) ** 2) ** 0.5
@@ -123,7 +123,7 @@ def test_a_gcj02_service_shifts_the_overlays(pg, bureau, tiles):
     assert any(p.startswith("/gcj/") for p in tiles.asked)
     # and back: the overlays return to WGS-84
     choose(pg, "规划底图（离线）")
-    pg.wait_for_function("Planmap.state.overlays.zones.pmCrs === 'wgs84'", polling=100)
+    pg.wait_for_function("() => Planmap.state.overlays.zones.pmCrs === 'wgs84'", polling=100)
     problems = pg.guard.problems()
     assert not problems, json.dumps(problems, ensure_ascii=False)
 

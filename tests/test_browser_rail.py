@@ -28,7 +28,7 @@ def test_station_names_appear_from_their_zoom(page, live_server):  # noqa: F811
     lon, lat = store.gazetteer.get("xierqizhan").geometry.coords[0]
     page.goto(f"{live_server.url}/?center={lat:.6f},{lon:.6f}&zoom=13")
     page.wait_for_selector(READY, timeout=15000)
-    page.wait_for_function("Planmap.state.basemapDrawn > 0", timeout=15000)
+    page.wait_for_function("() => Planmap.state.basemapDrawn > 0", timeout=15000)
     label = page.locator(".pm-minor-label.pm-station", has_text="西二旗站")
     assert label.count() == 0  # 13: rivers and roads are named, stations not yet
     zoom = json.loads(page.evaluate("JSON.stringify(Planmap.state.cfg.styles.basemap.station)"))

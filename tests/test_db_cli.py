@@ -27,10 +27,10 @@ def test_db_upgrade_and_status(tmp_path: Path, capsys) -> None:
     url = f"sqlite:///{tmp_path}/planmap.sqlite"
     assert run(capsys, "db", "status", "--database", url)[0] == 1
     status, _, err = run(capsys, "db", "upgrade", "--database", url)
-    assert status == 0 and "migrated from empty to schema 0001" in err
-    assert "already at schema 0001" in run(capsys, "db", "upgrade", "--database", url)[2]
+    assert status == 0 and "migrated from empty to schema 0002_plans" in err
+    assert "already at schema 0002_plans" in run(capsys, "db", "upgrade", "--database", url)[2]
     status, out, _ = run(capsys, "db", "status", "--database", url)
-    assert status == 0 and "schema 0001; code: 0001" in out
+    assert status == 0 and "schema 0002_plans; code: 0002_plans" in out
     status, _, err = run(capsys, "db", "upgrade", "--database", "mysql://x/y")
     assert status == 2 and err.startswith("planmap: error: database URL")
 

@@ -17,11 +17,11 @@ GEOM = {"type": "Point", "coordinates": [116.3, 39.99]}
 
 
 def test_migrated_to_head_and_upgrade_is_idempotent(db: Database) -> None:
-    assert migrate.current(db) == migrate.head() == "0001"
-    assert migrate.upgrade(db) == ("0001", "0001")
+    assert migrate.current(db) == migrate.head() == "0002_plans"
+    assert migrate.upgrade(db) == ("0002_plans", "0002_plans")
     with db.reader() as session:
         tables = {"users", "api_tokens", "revisions", "place_heads", "audit_log",
-                  "change_counter"}
+                  "change_counter", "plans", "plan_files", "stop_rules"}
         if db.backend == "sqlite":
             found = {r[0] for r in session.execute(text(
                 "SELECT name FROM sqlite_master WHERE type = 'table'"))}
@@ -40,7 +40,7 @@ def test_migrated_to_head_and_upgrade_is_idempotent(db: Database) -> None:
 def test_an_empty_database_is_created_by_upgrade(tmp_path) -> None:
     db = Database(f"sqlite:///{tmp_path}/new/planmap.sqlite")
     assert migrate.current(db) is None and not migrate.is_current(db)
-    assert migrate.upgrade(db) == (None, "0001")
+    assert migrate.upgrade(db) == (None, "0002_plans")
     assert migrate.is_current(db)
 
 

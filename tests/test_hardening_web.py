@@ -189,7 +189,8 @@ def test_cache_folders_of_killed_servers_are_removed(tmp_path: Path,
 
 
 HTML_PAGES = ["/", "/?lang=en", "/places/yiheyuan", "/plans", "/layers", "/layers/parks",
-              "/embed", "/ogcapi/collections/parks-polygons/items?f=html", "/nonexistent-page"]
+              "/embed", "/ogcapi/collections/parks-polygons/items?f=html", "/nonexistent-page",
+              "/plans/upload", "/plans/uploads"]
 
 
 @pytest.mark.parametrize("url", HTML_PAGES)

@@ -406,7 +406,7 @@ def test_FeaturesCrsParameterDefault_and_FeatureCrsParameterDefault(cid):
 @pytest.mark.parametrize("cid", IDS)
 def test_FeaturesCrsParameterInvalid_and_FeatureCrsParameterInvalid(cid):
     first = get_json(items_url(cid), accept=GEOJSON)["features"][0]["id"]
-    for bad in (UNSUPPORTED_CRS, "EPSG:4548", "CRS84"):  # the port adds the short forms
+    for bad in (UNSUPPORTED_CRS, "wgs84", "CRS84"):  # the port adds names (EPSG codes are taken)
         assert get(items_url(cid), accept=GEOJSON, crs=bad).status_code == 400, bad
         assert get(feature_url(cid, first), accept=GEOJSON, crs=bad).status_code == 400
 

@@ -18,6 +18,7 @@ import pytest
 from layers_fixtures import TWO_PLANS, two_plan_store
 from ogcapi_fixtures import expected_collections
 
+from geo.intake import RESERVED
 from layers.protocol import PlanStore
 from layers.store import default_store
 from webmap import create_app
@@ -130,8 +131,11 @@ def _requests(app, store: PlanStore, client) -> list[tuple[str, str, int]]:
             elif endpoint == "figures.plan_figure":
                 for pid in plan_ids:
                     add(r, f"/figures/plans/{pid}.png?{SMALL_FIGURE}")
-        elif endpoint in {"edits.queue", "auth.tokens"}:
+        elif endpoint in {"edits.queue", "auth.tokens", "intake.list_uploads"}:
             add(r, r, 403)  # this app has no database: read-only, no accounts
+        elif endpoint == "intake.get_upload":
+            for pid in plan_ids:
+                add(r, r.replace("<plan_id>", pid), 403)
         elif endpoint == "edits.revision":
             add(r, "/api/revisions/1", 404)
         elif endpoint == "ogcapi.unknown":
@@ -206,7 +210,8 @@ def test_every_route_shows_only_the_stores_plans_and_places(app, store, client, 
         if leaked:
             problems.append(f"{url} ({rule}) shows default data: {leaked[:8]}")
         if resp.mimetype == "text/html":
-            plans = set(re.findall(r'href="/plans/([^"?#/]+)', body))
+            # /plans/upload and /plans/uploads are pages (geo.intake.RESERVED), not plans
+            plans = set(re.findall(r'href="/plans/([^"?#/]+)', body)) - RESERVED
             places = set(re.findall(r'href="/places/([^"?#/]+)', body))
             if not plans <= set(TWO_PLANS):
                 problems.append(f"{url} links plans {sorted(plans - set(TWO_PLANS))}")

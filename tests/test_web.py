@@ -59,12 +59,12 @@ def test_every_setting_and_route_is_documented(app):
     text = DOCS.read_text(encoding="utf-8")
     missing = [s.name for s in SETTINGS if f"`{s.name}`" not in text]
     assert not missing, f"settings not in docs/web.md: {missing}"
-    ours = {"pages", "compare", "api", "downloads", "auth", "edits", None}
+    ours = {"pages", "compare", "api", "downloads", "auth", "edits", "intake", "names", None}
     rules = sorted({
         re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", r.rule) for r in app.url_map.iter_rules()
         if r.endpoint != "static" and app.view_functions[r.endpoint].__module__.startswith(
             ("webmap.pages", "webmap.compare", "webmap.api", "webmap.app", "webmap.downloads",
-             "webmap.auth", "webmap.edits_api"))
+             "webmap.auth", "webmap.edits_api", "webmap.plans_upload", "webmap.names_review"))
         and (r.endpoint.split(".")[0] if "." in r.endpoint else None) in ours
     })
     assert rules, "no routes found"

@@ -10,22 +10,28 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webmap import (
     api,
     assets,
     auth,
+    basemaps,
     compare,
     downloads,
+    edit_pages,
     edits_api,
     embed,
     errors,
     figures,
     headers,
     limits,
+    names_review,
     ogcapi,
     pages,
+    plans_upload,
+    review_pages,
 )
 from webmap.config import load_settings
 from webmap.responses import gzip_page, gzip_static
@@ -33,9 +39,10 @@ from webmap.sources import get_store, install_store
 
 log = logging.getLogger(__name__)
 
-BLUEPRINTS = (pages.blueprint, compare.blueprint, api.blueprint, downloads.blueprint,
-              ogcapi.blueprint, figures.blueprint, embed.blueprint, auth.blueprint,
-              edits_api.blueprint)
+BLUEPRINTS = (plans_upload.blueprint, names_review.blueprint, pages.blueprint,
+              compare.blueprint, api.blueprint, downloads.blueprint, ogcapi.blueprint,
+              figures.blueprint, embed.blueprint, auth.blueprint, edits_api.blueprint,
+              edit_pages.blueprint, review_pages.blueprint)
 
 
 def _security_headers(resp: Response) -> Response:
@@ -51,7 +58,7 @@ def _security_headers(resp: Response) -> Response:
             and "Content-Encoding" not in resp.headers):
         html = resp.get_data(as_text=True)
     resp.headers["Content-Security-Policy"] = headers.content_security_policy(
-        html, headers.frame_ancestors_of(earlier))
+        html, headers.frame_ancestors_of(earlier), basemaps.tile_origins(current_app.config))
     return resp
 
 
@@ -70,6 +77,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.debug = False
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:  # behind nginx: the client's address and scheme as the proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops)
     assets.install_local_assets()
 
     install_store(app)
@@ -95,9 +106,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "version": store.version,
             "plans": [{"id": p.id, "title": p.title, "year": p.year} for p in store.plans()],
         }
-        database = getattr(store, "database_status", None)  # a DatabaseStore's own report
+        database = store.database_status()
         if database is not None:
-            answer["database"] = database()
+            answer["database"] = database
         return jsonify(answer)
 
     @app.get("/favicon.ico")

@@ -193,6 +193,19 @@ def check_settings(config: Mapping[str, Any]) -> None:
                         f" (known: {', '.join(ids)})")
 
 
+def tile_origins(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The plain-http origins of the BASEMAPS services (one per subdomain), which the pages'
+    Content-Security-Policy must let images come from (https tiles are allowed already)."""
+    origins: dict[str, None] = {}
+    for entry in services(config["BASEMAPS"]):
+        for template in entry["tiles"]:
+            for sub in entry["subdomains"] or [""]:
+                match = re.match(r"^http://[^/\s]+", template.replace("{s}", sub))
+                if match:
+                    origins[match.group(0)] = None
+    return tuple(origins)
+
+
 def all_ids(config: Mapping[str, Any]) -> tuple[str, ...]:
     """Every basemap id a URL may name in this configuration, offered or not."""
     return IDS + tuple(e["id"] for e in services(config["BASEMAPS"]))

@@ -1,7 +1,8 @@
 """The `planmap` command: one argparse tree assembled from each package's commands.
 
 Each package registers its own subcommands (`geo.cli_plans`, `geo.cli_places`, `geo.cli_data`,
-`layers.cli`, `layers.cli_render`, `webmap.cli_serve`, `webmap.cli_db`, `webmap.cli_edits`), so
+`layers.cli`, `layers.cli_render`, `webmap.cli_serve`, `webmap.cli_db`, `webmap.cli_edits`,
+`webmap.cli_intake`), so
 the CLI follows the same one-way dependency as the code.
 A `PlanmapError` becomes one line on stderr and its exit status, never a traceback.
 """
@@ -16,11 +17,11 @@ from geo import cli_data, cli_places, cli_plans
 from geo.errors import PlanmapError
 from layers import cli as layers_cli
 from layers import cli_render
-from webmap import cli_db, cli_edits, cli_serve
+from webmap import cli_db, cli_edits, cli_intake, cli_serve
 
-# In `planmap --help` order.
+# In `planmap --help` order. cli_intake adds to the commands of cli_plans, so it comes after it.
 COMMAND_MODULES = (cli_plans, cli_places, cli_data, layers_cli, cli_render, cli_serve, cli_db,
-                   cli_edits)
+                   cli_edits, cli_intake)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -39,14 +39,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from geo.gazetteer import default_gazetteer
     from geo.gazetteer_files import write_text_atomic
     from layers.db import audit
     from layers.edits.patch import export_patch
     from layers.edits.service import Edits
+    from layers.store import default_store
 
     db = database(args)
-    patch = export_patch(Edits(db, default_gazetteer()))
+    patch = export_patch(Edits(db, default_store().gazetteer))
     text = json.dumps(patch, ensure_ascii=False, indent=1) + "\n"
     by = operator()
     with db.transaction() as session:

@@ -100,6 +100,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DB_POOL_SIZE", 5, "PostgreSQL connections each server process keeps open."),
     Setting("DB_TIMEOUT", 10, "Seconds a request waits for the database (SQLite's write lock, "
             "a PostgreSQL connection) before it answers 503."),
+    Setting("TRUSTED_PROXIES", 0, "How many reverse proxies (nginx, a load balancer) stand in "
+            "front of the app: with 1, the client address, scheme and host are taken from the "
+            "X-Forwarded-For/-Proto/-Host headers the last proxy set (the audit log, sign-in "
+            "throttling and Secure cookies use them). 0: the connection's own address. Never more "
+            "than the real number, or clients could forge their address."),
     Setting("CHANGE_CHECK_SECONDS", 1, "How often, at most, a server process asks the database "
             "whether corrections were approved (one single-row read); PostgreSQL also tells it "
             "at once through LISTEN/NOTIFY."),
@@ -161,7 +166,7 @@ def _validate(config: dict[str, Any]) -> None:
         raise DataError("setting SEARCH_LIMIT must be between 1 and 50")
     for name, low, high in (("SESSION_HOURS", 1, 24 * 90), ("API_TOKEN_DAYS", 1, 3650),
                             ("DB_POOL_SIZE", 1, 100), ("CHANGE_CHECK_SECONDS", 1, 60),
-                            ("DB_TIMEOUT", 1, 300)):
+                            ("DB_TIMEOUT", 1, 300), ("TRUSTED_PROXIES", 0, 5)):
         if not low <= config[name] <= high:
             raise DataError(f"setting {name} must be between {low} and {high}")
     basemaps.check_settings(config)

@@ -33,9 +33,11 @@ def script_hashes(html: str) -> list[str]:
     return list(seen)
 
 
-def content_security_policy(html: str | None, frame_ancestors: str) -> str:
+def content_security_policy(html: str | None, frame_ancestors: str,
+                            tile_origins: tuple[str, ...] = ()) -> str:
     """The policy for one answer: scripts from this site and the inline scripts `html` holds
-    (None for an answer that is not HTML), no plugins, no <base>, framing as given."""
+    (None for an answer that is not HTML), no plugins, no <base>, framing as given, images also
+    from the plain-http intranet tile services of the BASEMAPS setting (`tile_origins`)."""
     scripts = " ".join(["'self'", *script_hashes(html or "")])
     return "; ".join([
         "default-src 'self'",
@@ -44,7 +46,7 @@ def content_security_policy(html: str | None, frame_ancestors: str) -> str:
         # Leaflet and folium set style attributes and <style> blocks; tiles of the online
         # basemaps (osm, tianditu, amap) come from their hosts, only when the user picks one.
         "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob: https:",
+        " ".join(["img-src 'self' data: blob: https:", *tile_origins]),
         "font-src 'self' data:",
         "connect-src 'self'",
         "object-src 'none'",

@@ -10,6 +10,7 @@ from flask import current_app, request
 
 from geo import vocabulary
 from geo.errors import BadRequest
+from webmap.i18n_edits import EDIT_STRINGS
 
 LANGS = ("zh", "en")
 
@@ -194,6 +195,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "unlocated_short": {"zh": "未定位", "en": "not located"},
     "table_of": {"zh": "{what}一览", "en": "{what}: table"},
 }
+STRINGS.update(EDIT_STRINGS)
 
 def kind_label(kind: str, lang: str) -> str:
     return vocabulary.kind_label(kind, lang)

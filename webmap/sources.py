@@ -108,12 +108,11 @@ def get_store(app: Flask | None = None) -> PlanStore:
     if store is None:
         with _LOCK:
             store = app.extensions.get(STORE_KEY) or install_store(app)
-    current = getattr(store, "current", None)
-    if current is None or not has_request_context():
+    if not has_request_context():
         return store
     pinned = g.get("planmap_store")
     if pinned is None:
-        pinned = g.planmap_store = current()
+        pinned = g.planmap_store = store.current()
         if app.extensions.get(SERVED_KEY) != pinned.version:
             _forget_old_versions(app, pinned.version)
     return pinned

@@ -13,7 +13,7 @@ Modules: `numerals` (Chinese numbers), `lines` (what one line is), `tree` (Secti
 PlanDoc), `leads` (lead-sentence sections), `builder` (read_plan, with the repairs).
 """
 
-from geo.reader.builder import load_repairs, read_plan
+from geo.reader.builder import load_repairs, read_plan, read_plans
 from geo.reader.lines import RESIDUE, is_residue, parse_heading, parse_marker
 from geo.reader.numerals import cn_number
 from geo.reader.tree import Paragraph, PlanDoc, Section, Segment
@@ -30,4 +30,5 @@ __all__ = [
     "parse_heading",
     "parse_marker",
     "read_plan",
+    "read_plans",
 ]

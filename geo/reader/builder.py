@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from geo.corpus import PlanMeta
 from geo.datafiles import read_toml
 from geo.errors import DataError
+from geo.layout import Layout
 from geo.reader.leads import add_leads
 from geo.reader.lines import (
     BACK,
@@ -31,6 +33,7 @@ from geo.reader.lines import (
     POINT,
     PREFACE,
     RANK,
+    SUBPOINT,
     classify,
     heading_label,
     is_residue,
@@ -41,6 +44,7 @@ from geo.reader.lines import (
 from geo.reader.tree import Draft, Paragraph, PlanDoc, Section, Segment
 
 Repairs = dict[int, list[tuple[str, int, str]]]
+FORM_LABEL = 16  # longest heading title used whole as a citation label (kind "heading")
 
 
 def load_repairs(directory: Path) -> dict[str, Repairs]:
@@ -63,12 +67,36 @@ def load_repairs(directory: Path) -> dict[str, Repairs]:
     return out
 
 
+def form_ranks(lines: list[str], headings: dict[int, int]) -> dict[int, float]:
+    """Nesting rank of each heading level a document's form shows (Word heading styles, PDF
+    font sizes). A level where numbered headings stand takes their rank (Heading 1 holding
+    第X章 ranks as chapters, so an unnumbered Heading 1 such as 附件 is a chapter's sibling);
+    a level without them ranks half a step below the level above it."""
+    marked: dict[int, float] = {}
+    for line, level in headings.items():
+        parsed = parse_heading(lines[line - 1].strip()) if line <= len(lines) else None
+        if parsed:
+            rank = RANK[parsed[0]]
+            marked[level] = min(marked.get(level, rank), rank)
+    ranks: dict[int, float] = {}
+    previous = 0.0
+    for level in sorted(set(headings.values())):
+        ranks[level] = marked.get(level, previous + 0.5)
+        previous = ranks[level]
+    return ranks
+
+
+def _form_label(title: str) -> str:
+    return title if len(title) <= FORM_LABEL else title[: FORM_LABEL - 1] + "…"
+
+
 class _Builder:
     def __init__(self, meta: PlanMeta, text: str,
-                 repairs: Repairs) -> None:
+                 repairs: Repairs, layout: Layout | None = None) -> None:
         self.meta = meta
         self.text = text
         self.repairs = repairs
+        self.layout = layout
         self.root = Section(kind="root", label="", title=meta.title, line=None)
         self.stack: list[Section] = [self.root]
         self.spans: list[tuple[int, int, str, int]] = []  # start, end, kind, line
@@ -81,12 +109,18 @@ class _Builder:
             off += len(ln) + 1
         self.kinds = ["blank"] * len(self.lines)
         self.last_number: dict[str, int] = {}
+        self.form_headings: dict[int, int] = dict(layout.headings) if layout else {}
+        self.form_rank = form_ranks(self.lines, self.form_headings)
+
+    @staticmethod
+    def _rank(node: Section) -> float:
+        return node.rank if node.rank is not None else RANK[node.kind]
 
     # stack handling --------------------------------------------------------------------------
 
     def open(self, node: Section, check: bool = True) -> None:
-        rank = RANK[node.kind]
-        while len(self.stack) > 1 and RANK[self.stack[-1].kind] >= rank:
+        rank = self._rank(node)
+        while len(self.stack) > 1 and self._rank(self.stack[-1]) >= rank:
             self.stack.pop()
         if check and node.kind in NUMBERED and node.number is not None:
             self._check_numbering(node)
@@ -149,7 +183,8 @@ class _Builder:
     # the pass --------------------------------------------------------------------------------
 
     def build(self) -> None:
-        front, tables = classify(self.lines)
+        front, tables = classify(self.lines,
+                                 frozenset(line - 1 for line in self.form_headings))
         front_node: Section | None = None
         table_node: Section | None = None
         table_end = -1
@@ -197,6 +232,14 @@ class _Builder:
             self.line(i, line_no, raw, s, start, end)
 
     def line(self, i: int, line_no: int, raw: str, s: str, start: int, end: int) -> None:
+        level = self.form_headings.get(line_no)
+        if level is not None and not parse_heading(s) and not PREFACE.match(s) \
+                and not BOX.match(s):
+            # a heading by its form only (Word style, PDF font size): "总体要求"
+            self.open(Section(kind="heading", label=_form_label(s), title=s, line=line_no,
+                              rank=self.form_rank[level]))
+            self.heading_span(line_no, start, end)
+            return
         if PREFACE.match(s):
             self.open(Section(kind="preface", label="序言", title=s, line=line_no))
             self.heading_span(line_no, start, end)
@@ -224,11 +267,18 @@ class _Builder:
             self.heading_span(line_no, start, end)
             return
         point = POINT.match(s)
-        if point and "。" in s:
+        sub = SUBPOINT.match(s) if point is None else None
+        if (point or sub) and "。" in s:
             # "1.园区创新驱动发展迈上新台阶。2015年，…": the numbered heading is the first sentence
             title = s[: s.index("。")]
-            node = Section(kind="point", label=s[: point.start(2)], title=title, line=line_no,
-                           number=int(point.group(1)), inline=True)
+            if point:
+                kind, number, label = "point", int(point.group(1)), s[: point.start(2)]
+            else:
+                assert sub is not None
+                number = int(sub.group(1))
+                kind, label = "subpoint", heading_label("subpoint", number)
+            node = Section(kind=kind, label=label, title=title, line=line_no,
+                           number=number, inline=True)
             self.open(node)
             self.paragraph(line_no, start, end)
             self.close(node)
@@ -257,10 +307,13 @@ def _finalize(node: Section, meta: PlanMeta, text: str, path: tuple[Section, ...
     cite = meta.short_title + " ".join(labels)
     cite_en = ", ".join([meta.short_title_en, *(s.label_en for s in here if s.label_en)])
     for d in node.drafts:
-        citation = f"{cite} (第{d.line}行)" if labels else f"{cite}(第{d.line}行)"
+        # a PDF's paragraphs are found by page in the printed plan; other texts by line
+        page = meta.layout.page_label(d.line) if meta.layout is not None else None
+        where, where_en = page if page else (f"第{d.line}行", f"line {d.line}")
+        citation = f"{cite} ({where})" if labels else f"{cite}({where})"
         p = Paragraph(plan_id=meta.id, line=d.line, start=d.start, end=d.end,
                       text=text[d.start:d.end], section_path=headings, section_labels=labels,
-                      citation=citation, citation_en=f"{cite_en}, line {d.line}")
+                      citation=citation, citation_en=f"{cite_en}, {where_en}")
         node.paragraphs.append(p)
         out.append(p)
     node.drafts = []
@@ -290,7 +343,7 @@ def read_plan(meta: PlanMeta) -> PlanDoc:
     too_far = [ln for ln in repairs if ln > text.count("\n") + 1]
     if too_far:
         raise DataError(f"repairs.toml: {meta.id} has no line {too_far[0]}")
-    b = _Builder(meta, text, repairs)
+    b = _Builder(meta, text, repairs, meta.layout)
     b.build()
     drafts = sorted((d for _, n in [(0, b.root), *b.root.walk()] for d in n.drafts),
                     key=lambda d: d.line)
@@ -303,3 +356,10 @@ def read_plan(meta: PlanMeta) -> PlanDoc:
     paragraphs.sort(key=lambda p: p.line)
     segments = _segments(text, b.spans, b.offsets)
     return PlanDoc(meta, text, b.root, paragraphs, segments, b.kinds, b.warnings)
+
+
+def read_plans(plans: Iterable[PlanMeta], known: Mapping[str, PlanDoc]) -> dict[str, PlanDoc]:
+    """Every plan read, reusing a document already read of the same metadata and text: a store
+    rebuilt with one added plan reads that one, not the whole corpus again."""
+    return {m.id: d if (d := known.get(m.id)) is not None and d.meta == m and d.text == m.text()
+            else read_plan(m) for m in plans}

@@ -18,13 +18,16 @@ SECTION = re.compile(rf"^第([{CN}]+)节{SPACE}*(.*)$")
 ITEM = re.compile(rf"^([{CN}]+)、(.+)$")
 SUBITEM = re.compile(rf"^[((]([{CN}]+)[))](.+)$")
 POINT = re.compile(r"^(\d{1,2})[.、.](?!\d)(.+)$")
+# "(1)" / "（1）": the level below "1." in many plans (not used by the five in data/plans)
+SUBPOINT = re.compile(r"^[(（](\d{1,2})[)）](.+)$")
 PREFACE = re.compile(rf"^序{SPACE}*言$")
 BOX = re.compile(rf"^专栏[::]{SPACE}*\S+{SPACE}+")
 BACK = re.compile(r"^[((]?作者[::]")
 # A heading glued to the end of the paragraph before it ("…海淀故事。第二节 着力提升…").
 GLUED = re.compile(rf"(?<=[。!?”」])(第[{CN}]+[章节]){SPACE}*([^。!?,;:,;:]{{2,30}})$")
 # The numbering label at the start of a heading's title ("第五章", "一、", "(一)", "1.").
-NUMBER_PREFIX = re.compile(rf"^(第[{CN}]+[章节]|[{CN}]+、|[((][{CN}]+[))]|\d{{1,2}}[.、.])")
+NUMBER_PREFIX = re.compile(
+    rf"^(第[{CN}]+[章节]|[{CN}]+、|[((][{CN}]+[))]|\d{{1,2}}[.、.]|[(（]\d{{1,2}}[)）])")
 
 # Web-page residue: printing and sharing widgets, view counters, editor credits.
 RESIDUE = tuple(
@@ -39,10 +42,13 @@ RESIDUE = tuple(
     )
 )
 
-# Nesting rank: a heading closes every open section of the same or a deeper rank.
-RANK = {"front": 0, "back": 0, "preface": 1, "chapter": 1, "section": 2, "item": 3,
-        "subitem": 4, "point": 5, "box": 6, "table": 6, "lead": 7}
-NUMBERED = ("chapter", "section", "item", "subitem", "point")
+# Nesting rank: a heading closes every open section of the same or a deeper rank. Headings
+# known only by their form (a Word heading style, a PDF font size: kind "heading") get a rank
+# from their level (geo.reader.builder.form_ranks).
+RANK: dict[str, float] = {"front": 0, "back": 0, "preface": 1, "chapter": 1, "section": 2,
+                          "item": 3, "subitem": 4, "point": 5, "subpoint": 5.5, "box": 6,
+                          "table": 6, "lead": 7}
+NUMBERED = ("chapter", "section", "item", "subitem", "point", "subpoint")
 
 MAX_HEADING = 60  # longer lines are paragraphs, whatever they start with
 MAX_CELL = 40  # longest line read as a table cell in a run of short lines
@@ -63,6 +69,7 @@ def heading_label(kind: str, number: int, raw: str = "") -> str:
         "item": f"{n}、",
         "subitem": f"({n})",
         "point": raw or f"{number}.",
+        "subpoint": f"({number})",
     }[kind]
 
 
@@ -82,6 +89,9 @@ def parse_heading(s: str) -> tuple[str, int, str, str] | None:
     m = POINT.match(s)
     if m:
         return "point", int(m.group(1)), s[: m.start(2)], s
+    m = SUBPOINT.match(s)
+    if m:
+        return "subpoint", int(m.group(1)), heading_label("subpoint", int(m.group(1))), s
     return None
 
 
@@ -120,15 +130,18 @@ def _is_short(s: str) -> bool:
             and not PREFACE.match(s) and not BACK.match(s))
 
 
-def classify(lines: list[str]) -> tuple[set[int], dict[int, tuple[int, int]]]:
+def classify(lines: list[str], headings: frozenset[int] = frozenset()
+             ) -> tuple[set[int], dict[int, tuple[int, int]]]:
     """Front-matter lines and table runs (first line → (caption line or -1, last line)), as
-    0-based line indexes: the two kinds of line that only their neighbours reveal."""
+    0-based line indexes: the two kinds of line that only their neighbours reveal. `headings`
+    are the lines the document's form marks as headings (0-based): never front matter or
+    table cells."""
     stripped = [ln.strip() for ln in lines]
     content = [i for i, s in enumerate(stripped) if s and not is_residue(s)]
     front: set[int] = set()
     for i in content:
         s = stripped[i]
-        if parse_heading(s) or PREFACE.match(s) or len(s) >= 60 or "。" in s:
+        if parse_heading(s) or PREFACE.match(s) or len(s) >= 60 or "。" in s or i in headings:
             break
         front.add(i)
     tables: dict[int, tuple[int, int]] = {}
@@ -148,9 +161,10 @@ def classify(lines: list[str]) -> tuple[set[int], dict[int, tuple[int, int]]]:
             tables[first] = (cap if has_cap else -1, rest[j])
             k = j + 1
             continue
-        if _is_short(s):
+        if _is_short(s) and i not in headings:
             j = k
-            while j + 1 < len(rest) and _is_short(stripped[rest[j + 1]]):
+            while j + 1 < len(rest) and _is_short(stripped[rest[j + 1]]) \
+                    and rest[j + 1] not in headings:
                 j += 1
             if j - k + 1 >= MIN_CELLS:
                 cap = i if re.search(r"(表|体系|指标)$", s) else -1

@@ -12,7 +12,7 @@ from geo.reader.lines import NUMBER_PREFIX, NUMBERED
 
 # English citation labels: numbered headings by kind, the others by name.
 EN_NUMBERED = {"chapter": "ch. {n}", "section": "sec. {n}", "item": "item {n}",
-               "subitem": "({n})", "point": "{n}."}
+               "subitem": "({n})", "point": "{n}.", "subpoint": "({n})"}
 EN_FIXED = {"preface": "preface", "box": "box", "table": "table", "front": "front matter",
             "back": "back matter"}
 
@@ -76,6 +76,8 @@ class Section:
     number: int | None = None
     missing: bool = False
     inline: bool = False
+    # nesting rank of a heading known by its form (kind "heading"); others rank by kind
+    rank: float | None = None
     children: list[Section] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     drafts: list[Draft] = field(default_factory=list, repr=False, compare=False)

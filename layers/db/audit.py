@@ -25,6 +25,9 @@ ACTIONS = (
     "login", "login_failed", "logout", "propose", "approve", "reject", "revert",
     "user_add", "role_change", "user_disable", "user_enable", "password_change",
     "token_issue", "token_revoke", "export",
+    # plans added at run time and the stop rules of the unknown-names review (layers.db.plans)
+    "plan_propose", "plan_approve", "plan_reject", "plan_withdraw", "plan_restore",
+    "stop_add", "stop_lift",
 )
 COLUMNS = ("id", "at", "action", "username", "client", "revision_id", "place_id", "detail")
 

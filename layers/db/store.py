@@ -9,6 +9,11 @@ commit, so a change starts the rebuild at once. The rebuild runs in a background
 the previous snapshot goes on serving; it keeps the plans' documents and the mention index when
 no name changed (`LayerStore.revised`), which makes it a few hundredths of a second.
 
+Plans added at run time (layers.db.plans) and the stop rules of the unknown-names review are
+read with the corrections: when they change, the store is rebuilt with them in its corpus and
+its finder rules (the plans already read are not read again), so the finder runs on the new plan
+at once and, after a new place or alias is approved, on every plan again.
+
 A request should read one snapshot throughout (`current()`), so its pages and its cache keys
 agree; the PlanStore methods here delegate to the snapshot of the moment.
 """
@@ -24,10 +29,12 @@ from typing import Any
 
 from geo.corpus import Corpus, PlanMeta
 from geo.errors import PlanmapError
+from geo.finder import FinderRules, StopString
 from geo.gazetteer import Gazetteer
 from layers.basemap import BasemapFeature
 from layers.db.engine import Database
 from layers.db.errors import Unavailable
+from layers.db.plans import PlanIntake
 from layers.definitions import Definitions, LayerDef
 from layers.edits.service import NOTIFY_CHANNEL, Edits
 from layers.protocol import PlanDocument
@@ -42,6 +49,8 @@ class DatabaseStore:
         self.db = db
         self.base = base
         self.edits = Edits(db, base.gazetteer, set(base.corpus.plans))
+        self.intake = PlanIntake(db, set(base.corpus.plans))
+        self._plans_key: tuple[Any, ...] | None = None
         self.check_seconds = check_seconds
         self.background = background
         self._current = base
@@ -83,15 +92,35 @@ class DatabaseStore:
             counter, states = self.edits.snapshot()
             if counter == self._counter:
                 return False
+            plans, stops, known = self.intake.snapshot()
+            # aliases may name any stored plan (a withdrawn one stays a known id)
+            self.edits.plan_ids = set(self.base.corpus.plans) | known
             gazetteer = self.edits.gazetteer(states)
             previous = self._current
-            built = previous.revised(gazetteer) if previous is not self.base or states \
-                else self.base
+            key = (tuple(sorted((m.id, m.extra.get("checksum")) for m in plans)), stops)
+            if key != self._plans_key and (plans or stops or self._plans_key is not None):
+                built = LayerStore(Corpus([*self.base.corpus, *plans]), gazetteer,
+                                   self.base.definitions, rules=self._rules(gazetteer, stops),
+                                   basemap_dir=self.base.basemap_dir,
+                                   documents={**self.base._docs, **previous._docs},
+                                   source_dir=self.base.source_dir)
+            elif previous is not self.base or states:
+                built = previous.revised(gazetteer, rules=self._rules(gazetteer, stops))
+            else:
+                built = self.base
+            self._plans_key = key
             self._current, self._counter = built, counter
             self.last_build = {"counter": counter, "seconds": time.perf_counter() - started,
                                "changed_places": len(states),
                                "at": time.time()}
             return built is not previous
+
+    def _rules(self, gazetteer: Gazetteer, stops: tuple[StopString, ...]) -> FinderRules:
+        """The data files' finder rules with the review's stop strings; context rules naming
+        places the corrected gazetteer lacks are left out (they cannot apply)."""
+        base = self.base.rules
+        return FinderRules((*base.stops, *stops),
+                           tuple(r for r in base.rules if r.place_id in gazetteer))
 
     def refresh_soon(self) -> None:
         """After a change made by this process: rebuild now, in the background."""

@@ -145,6 +145,12 @@ class PlaceView:
     def health(self, wait: bool = False) -> str | None:
         return self._store.health(wait)
 
+    def current(self) -> PlaceView:
+        return self
+
+    def database_status(self) -> dict[str, Any] | None:
+        return self._store.database_status()
+
 
 def export_place(store: PlanStore, place_id: str, fmt: str | ExportFormat, crs: str | CrsDef,
                  path: Path | str, base_url: str | None = None) -> ExportResult:

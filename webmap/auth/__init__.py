@@ -31,7 +31,7 @@ from layers.db.errors import Conflict, Unauthorized
 from webmap.auth import session
 from webmap.auth.views import blueprint
 
-__all__ = ["blueprint", "csrf", "init_app"]
+__all__ = ["blueprint", "check_csrf", "csrf", "init_app"]
 from webmap.responses import wants_json
 from webmap.sources import database_store
 
@@ -73,9 +73,10 @@ def secret_key(app: Flask, persistent: bool) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
-# Blueprints whose views take no write without a role (OGC API's read routes answer any other
-# method 405): a POST there meets the 405, not a CSRF refusal.
-READ_ONLY_BLUEPRINTS = frozenset({"ogcapi"})
+# Blueprints that check their writes themselves: the OGC API (webmap.ogcapi.transactions) checks
+# role and CSRF once it knows the target can be written at all; everything else there answers a
+# write 405, not a CSRF refusal.
+SELF_CHECKED_BLUEPRINTS = frozenset({"ogcapi"})
 
 
 def init_app(app: Flask) -> None:
@@ -111,15 +112,21 @@ def _guard() -> Any:
     role = session.required_role()
     if role is not None:
         session.check_role(role)
-    elif request.blueprint in READ_ONLY_BLUEPRINTS:
-        return None  # the view answers every write 405 with Allow: nothing to protect
-    if not session.via_token():
-        try:
-            csrf.protect()
-        except CSRFError as error:
-            raise CsrfFailed(f"CSRF check failed: {error.description} (send the token from "
-                             "/api/me in an X-CSRFToken header, or use an API token)") from None
+    elif request.blueprint in SELF_CHECKED_BLUEPRINTS:
+        return None
+    check_csrf()
     return None
+
+
+def check_csrf() -> None:
+    """The session's CSRF token, unless the request carries an API token."""
+    if session.via_token():
+        return
+    try:
+        csrf.protect()
+    except CSRFError as error:
+        raise CsrfFailed(f"CSRF check failed: {error.description} (send the token from "
+                         "/api/me in an X-CSRFToken header, or use an API token)") from None
 
 
 def _audit_download(response: Response) -> Response:

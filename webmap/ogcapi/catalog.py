@@ -49,6 +49,8 @@ class Catalog:
         "Places named in Haidian district's planning documents, with their policy text, "
         "as OGC API – Features collections (GeoJSON, WGS-84)."
     )
+    # Conformance classes beyond the read-only ones (Part 4, where writing is possible).
+    conformance: tuple[str, ...] = ()
 
     def get(self, collection_id: str) -> Collection:
         try:

@@ -162,7 +162,7 @@ def landing(catalog: Catalog, req: ApiRequest) -> Response:
 
 def conformance(catalog: Catalog, req: ApiRequest) -> Response:
     check_params(req, ("f",))
-    doc = {"conformsTo": list(CONFORMANCE)}
+    doc = {"conformsTo": [*CONFORMANCE, *catalog.conformance]}
     if output_format(req) == "html":
         return _html("conformance.html", req, catalog, doc=doc)
     return _ok(_json_body(doc), JSON)

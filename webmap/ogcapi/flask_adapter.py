@@ -27,7 +27,7 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
-from webmap.ogcapi import core
+from webmap.ogcapi import core, transactions
 from webmap.ogcapi.catalog import Catalog, build_catalog
 from webmap.sources import get_store
 
@@ -76,6 +76,7 @@ def catalog_for(app: Flask) -> Catalog:
             catalog = app.extensions.get(EXTENSION)
             if catalog is None or app.extensions[VERSION_KEY] != store.version:
                 catalog = build_catalog(store, synthetic=synthetic_enabled(app))
+                catalog.conformance = transactions.conformance()
                 app.extensions[EXTENSION] = catalog
                 app.extensions[VERSION_KEY] = store.version
     return catalog
@@ -118,12 +119,16 @@ def _gzipped(etag: str, body: bytes) -> bytes:
     return packed
 
 
-def _response(status: int, headers: dict[str, str], body: bytes) -> Response:
-    """ETag/304 for every answer, gzip for every JSON one; errors are sent as they are."""
+def _response(status: int, headers: dict[str, str], body: bytes,
+              state: str | None = None) -> Response:
+    """ETag/304 for every answer, gzip for every JSON one; errors are sent as they are. An
+    item that can be written names its state in its ETag too (`state~hash`, Part 4)."""
     headers = {**headers, "Vary": "Accept, Accept-Encoding"}
     if status != 200:
         return Response(body, status=status, headers=headers)
     etag = hashlib.blake2b(body, digest_size=16).hexdigest()
+    if state is not None:
+        etag = f"{state}~{etag}"
     headers["ETag"] = f'"{etag}"'
     if etag in request.if_none_match:
         return Response(status=304, headers=headers)
@@ -150,12 +155,20 @@ def method_not_allowed() -> Response | None:
     return Response(body, status=status, headers={**headers, "Allow": ALLOWED})
 
 
-def _serve(handler: Callable[..., core.Response], *args: str) -> Response:
+def _serve(handler: Callable[..., core.Response], *args: str, writable: bool = False,
+           item: bool = False) -> Response:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if writable and request.method in transactions.WRITES:  # Part 4: an editor's proposal
+        written = transactions.write(lambda: catalog_for(app), *args)
+        if written is not None:
+            return written
     refused = method_not_allowed()
     if refused is not None:
         return refused
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = None
     try:
+        if item:
+            state = transactions.state_tag(catalog_for(app).get(args[0]), args[1])
         catalog = catalog_for(app)
     except core.PlanmapError as exc:
         status, headers, body = core.error_response(exc)
@@ -168,7 +181,7 @@ def _serve(handler: Callable[..., core.Response], *args: str) -> Response:
     if status == 200 and isinstance(max_age, int) and max_age > 0:
         # The layers only change when the service restarts: the atlas API's cache policy holds.
         headers["Cache-Control"] = f"public, max-age={max_age}"
-    return _response(status, headers, body)
+    return _response(status, headers, body, state if status == 200 else None)
 
 
 def _route(rule: str, **options: object) -> Callable:
@@ -212,12 +225,12 @@ def schema(collection_id: str) -> Response:
 
 @_route("/collections/<collection_id>/items")
 def items(collection_id: str) -> Response:
-    return _serve(core.items, collection_id)
+    return _serve(core.items, collection_id, writable=True)
 
 
 @_route("/collections/<collection_id>/items/<anything:feature_id>")
 def item(collection_id: str, feature_id: str) -> Response:
-    return _serve(core.item, collection_id, feature_id)
+    return _serve(core.item, collection_id, feature_id, writable=True, item=True)
 
 
 @_route("/<anything:rest>")

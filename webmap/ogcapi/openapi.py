@@ -97,6 +97,44 @@ def _items_params(queryables: list) -> list[dict]:
     return params
 
 
+_IF_MATCH = {"name": "If-Match", "in": "header", "required": True,
+             "description": "the item's ETag (428 without it, 412 when the place moved on)",
+             "schema": {"type": "string"}}
+_WRITE_ERRORS = {"400": _error("not a valid feature or patch"),
+                 "401": _error("no signed-in user or API token"),
+                 "403": _error("a role below editor"), "404": _error("no such feature"),
+                 "503": _error("the database cannot be reached")}
+
+
+def _proposal(summary: str, op: str, media: str | None, **responses: dict) -> dict:
+    """A Part 4 write: it records a proposal for review (202), never a direct edit."""
+    doc: dict = {
+        "summary": summary, "operationId": op, "security": [{"bearer": []}],
+        "responses": {"202": {"description": "proposed: the revision (its URL in Location) "
+                                             "waits for review",
+                              "content": {"application/json": {"schema": {"type": "object"}}}},
+                      **_WRITE_ERRORS, **responses}}
+    if media is not None:
+        doc["requestBody"] = {"required": True,
+                              "content": {media: {"schema": {"type": "object"}}}}
+    return doc
+
+
+def _writes(paths: dict[str, dict], base: str, title: str, op: str) -> None:
+    locked = {"412": _error("the ETag is of an older state"),
+              "428": _error("If-Match is missing")}
+    item = paths[f"{base}/items/{{featureId}}"]
+    paths[f"{base}/items"]["post"] = _proposal(
+        f"{title}: propose a new place", f"create_{op}", "application/geo+json",
+        **{"409": _error("the place exists")})
+    for method, media, what in (("put", "application/geo+json", "a replaced position"),
+                                ("patch", "application/merge-patch+json", "a patched position"),
+                                ("delete", None, "taking the place off the maps")):
+        item[method] = {**_proposal(f"{title}: propose {what}", f"{method}_{op}", media,
+                                    **locked),
+                        "parameters": [item["get"]["parameters"][0], _IF_MATCH]}
+
+
 def openapi_document(catalog: Catalog, base_url: str) -> dict:
     """An OpenAPI 3.0.3 document for this catalog, served at `{base_url}/api`."""
     paths: dict[str, dict] = {
@@ -150,6 +188,8 @@ def openapi_document(catalog: Catalog, base_url: str) -> dict:
                 _CRS_PARAM,
             ],
             "responses": {"200": _json_ok("the feature", "application/geo+json"), **_ERRORS}}}
+        if catalog.conformance and coll.layer_id:  # Part 4, with a database
+            _writes(paths, base, coll.title, op)
     return {
         "openapi": "3.0.3",
         "info": {
@@ -164,5 +204,7 @@ def openapi_document(catalog: Catalog, base_url: str) -> dict:
         "components": {"schemas": {"exception": {
             "type": "object", "required": ["code"],
             "properties": {"code": {"type": "string"}, "description": {"type": "string"}},
-        }}},
+        }}, "securitySchemes": {"bearer": {
+            "type": "http", "scheme": "bearer",
+            "description": "an editor's API token (or a session with its X-CSRFToken)"}}},
     }

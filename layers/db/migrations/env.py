@@ -9,6 +9,7 @@ from __future__ import annotations
 from alembic import context
 from geoalchemy2 import alembic_helpers
 
+from layers.db import plan_models  # noqa: F401  (the plans' tables, on the same Base)
 from layers.db.models import Base
 
 connection = context.config.attributes["connection"]
