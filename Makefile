@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 CONSTRAINTS := constraints.txt
 PIP_INSTALL := $(BIN)/pip install --quiet -c $(CONSTRAINTS)
 APT_PACKAGES := chromium fonts-wqy-microhei gdal-bin python3-gdal python3-qgis qgis-providers \
-	postgresql-15 postgresql-15-postgis-3 libsqlite3-mod-spatialite
+	postgresql-15 postgresql-15-postgis-3 libsqlite3-mod-spatialite nginx
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The edit loop leaves out real browsers, GDAL's command-line clients, tests that take seconds and

@@ -31,16 +31,17 @@ SYNTHETIC_IDS = {sl.id for sl in SYNTHETIC_LAYERS}
 
 
 def test_crs_spellings():
-    """OGC API Part 2: URIs and [EPSG:n] safe CURIEs only; the short forms our own API takes
-    (4326, EPSG:4326, wgs84, CRS84) are a 400 here."""
+    """OGC API Part 2: URIs and [EPSG:n] safe CURIEs, and EPSG codes as typed elsewhere (the
+    URI's system); names that leave the axis order in doubt (wgs84, CRS84) are a 400 here."""
     assert ogc_crs("http://www.opengis.net/def/crs/OGC/1.3/CRS84") is CRS84
     assert ogc_crs(None) is CRS84
     assert ogc_crs("https://www.opengis.net/def/crs/EPSG/0/4548") is GK117
     assert ogc_crs("[EPSG:4490]") is CGCS2000
     assert ogc_crs("[OGC:CRS84]") is CRS84
     assert ogc_crs(EPSG_URI + "4326") is WGS84
-    for bad in ("EPSG:3857", "", "http://www.opengis.net/def/crs/EPSG/0/900913", "4326",
-                "EPSG:4548", "CRS84", "wgs84", "gcj02", "[EPSG:3395]"):
+    assert ogc_crs("4326") is WGS84 and ogc_crs("EPSG:4548") is GK117
+    for bad in ("EPSG:32650", "", "http://www.opengis.net/def/crs/EPSG/0/900913", "900913",
+                "CRS84", "wgs84", "gcj02", "[EPSG:3395]"):
         with pytest.raises(BadRequest):
             ogc_crs(bad)
 

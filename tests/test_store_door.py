@@ -138,6 +138,10 @@ def _requests(app, store: PlanStore, client) -> list[tuple[str, str, int]]:
                 add(r, r.replace("<plan_id>", pid), 403)
         elif endpoint == "edits.revision":
             add(r, "/api/revisions/1", 404)
+        elif endpoint.split(".")[0] in {"edit_pages", "review_pages"}:
+            # no database: corrections and their review say so, for any place the store has
+            for pid in place_ids[:3]:
+                add(r, r.replace("<place_id>", pid).replace("<int:revision_id>", "1"), 400)
         elif endpoint == "ogcapi.unknown":
             add(r, "/ogcapi/nowhere", 404)
         elif endpoint == "ogcapi.item":

@@ -19,13 +19,15 @@ def test_every_spelling_of_4548_is_one_crs(spelling: str) -> None:
     assert crs_names.parse_crs(spelling) is crs_names.GK117
 
 
-def test_ogc_api_takes_uris_only() -> None:
+def test_ogc_api_takes_uris_and_epsg_codes() -> None:
     uri = "http://www.opengis.net/def/crs/EPSG/0/4548"
     assert crs_names.parse_crs(uri, uri_only=True) is crs_names.GK117
     assert crs_names.parse_crs("[EPSG:4548]", uri_only=True) is crs_names.GK117
     assert crs_names.parse_crs(crs_names.OGC_CRS84, uri_only=True) is crs_names.CRS84
+    assert crs_names.parse_crs("EPSG:4548", uri_only=True) is crs_names.GK117
+    assert crs_names.parse_crs("4548", uri_only=True) is crs_names.GK117
     with pytest.raises(BadRequest, match="4548"):
-        crs_names.parse_crs("EPSG:4548", uri_only=True)
+        crs_names.parse_crs("wgs84", uri_only=True)
     with pytest.raises(BadRequest):
         crs_names.parse_crs("gcj02", uri_only=True)
 
