@@ -18,8 +18,10 @@ from pathlib import Path
 from geo import datacheck
 from geo.anchors import AnchorCheck, check_anchors
 from geo.areas import AREAS_FILE, derive_files, out_of_date, write_files
+from geo.candidate_rules import CANDIDATE_RULES_FILE, load_candidate_rules
 from geo.corpus import default_corpus
 from geo.errors import BadRequest
+from geo.finder import RULES_FILE, load_rules
 from geo.gazetteer import PRECISIONS, Gazetteer, load_gazetteer
 from geo.gazetteer_files import sync
 from geo.measures import Check, check_measures
@@ -147,8 +149,17 @@ def data_report(gazetteer: Gazetteer, checks: list[Check],
 
 
 def run_check(args: argparse.Namespace) -> int:
-    _, gazetteer = datacheck.validate(data_dir())  # every file, as serve and /healthz; exit 1
+    corpus, gazetteer = datacheck.validate(data_dir())  # every file, as serve and /healthz
+    # counted for the report; validate has already read both rule files
+    finder_rules = load_rules(data_dir() / "gazetteer" / RULES_FILE, gazetteer, set(corpus.plans))
+    candidate_rules = load_candidate_rules(data_dir() / "gazetteer" / CANDIDATE_RULES_FILE)
     report = data_report(gazetteer, check_measures(gazetteer), check_anchors(gazetteer))
+    report["rules"] = {
+        RULES_FILE: {"stop": len(finder_rules.stops), "context": len(finder_rules.rules)},
+        CANDIDATE_RULES_FILE: {"endings": len(candidate_rules.endings),
+                               "generic": len(candidate_rules.generic),
+                               "propose_at": candidate_rules.scoring.propose_at},
+    }
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
@@ -198,7 +209,10 @@ def _fmt(value: object, spec: str) -> str:
 
 
 def render_text(report: dict) -> str:
-    lines = [f"gazetteer: valid, {report['entries']} entries", "",
+    lines = [f"gazetteer: valid, {report['entries']} entries"]
+    for name, counts in report.get("rules", {}).items():
+        lines.append(f"{name}: valid, " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    lines += ["",
              "measured vs published (EPSG:4548)"]
     header = ("id", "measure", "published", "measured", "diff %", "tol %", "result")
     rows = [header]

@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--unresolved",
         action="store_true",
-        help="list candidate place names not in the gazetteer",
+        help="list candidate place names not in the gazetteer, most likely first",
     )
     p.set_defaults(handler=run_mentions)
 
@@ -195,7 +195,7 @@ def run_mentions(args: argparse.Namespace) -> int:
             print(json.dumps([c.as_dict() for c in candidates], ensure_ascii=False, indent=2))
             return 0
         for c in candidates:
-            print(f"{c.count:4d}  {c.text}\t…{c.contexts[0]}…")
+            print(f"{c.count:4d}  {c.text}\t{c.score:.2f}\t…{c.contexts[0]}…")
         print(f"{len(candidates)} candidate names not in the gazetteer", file=sys.stderr)
         return 0
     mentions = find_places(text, args.plan)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from geo import schemas
 from geo.areas.spec import load_areas
+from geo.candidate_rules import CANDIDATE_RULES_FILE, load_candidate_rules
 from geo.corpus import Corpus, load_corpus
 from geo.errors import DataError
 from geo.finder import RULES_FILE, load_rules
@@ -41,6 +42,7 @@ def validate(directory: Path) -> tuple[Corpus, Gazetteer]:
     plan_ids = set(corpus.plans)
     gazetteer = load_gazetteer(directory / "gazetteer", plan_ids=plan_ids)
     load_rules(directory / "gazetteer" / RULES_FILE, gazetteer, plan_ids)
+    load_candidate_rules(directory / "gazetteer" / CANDIDATE_RULES_FILE)
     boundaries = directory / "boundaries"
     if (boundaries / "areas.toml").is_file():
         load_areas(boundaries / "areas.toml")

@@ -2,12 +2,11 @@
 
 The candidates come from the unknown-name detector (`geo.candidates.find_candidates`); this module
 adds what a reviewer needs to decide each one quickly: where it stands (the citation and the
-sentence of every paragraph naming it), how many other plans use it, and a score. The score
-reads the name itself: a name ending in a word that names a kind of place (路, 村, 湖, 公园 …)
-is more likely a place than one ending in 中心 or 基地, which as often name an institution or a
-programme; a prefix full of planning vocabulary (创新, 产业, 服务 …) makes it a phrase rather
-than a name; a very long candidate is usually a phrase; a name used again, and in other plans,
-is more likely a real place. Strings a reviewer dismissed (stop rules) are left out.
+sentence of every paragraph naming it), how many other plans use it, and a score. The score is
+the detector's own likelihood (its ending, body, length and count, all kept as data in
+data/gazetteer/candidate-rules.toml and measured on unseen text, tests/eval), raised a little
+for every other plan using the name, by the same file's `other_plan` numbers: one detector, one
+ranking. Strings a reviewer dismissed (stop rules) are left out.
 
 `place_entry` turns a reviewed name into a new gazetteer entry (drawn, or area-only inside a
 parent place), ready to be proposed as a revision.
@@ -23,26 +22,12 @@ from typing import Any, Protocol
 from pypinyin import lazy_pinyin
 from shapely.geometry import mapping
 
+from geo.candidate_rules import default_candidate_rules
 from geo.candidates import find_candidates
 from geo.errors import BadRequest
 from geo.gazetteer import Gazetteer, Place
 from geo.search import pinyin
 
-# How strongly a final word says "this is a place"; anything else ending a candidate: 0.4.
-SUFFIX_WEIGHT: dict[str, float] = {
-    **dict.fromkeys(("路", "街", "大街", "胡同", "村", "镇", "河", "渠", "湖", "山", "桥", "寺",
-                     "沟", "站", "湿地", "公园", "古镇", "岛", "塔", "闸", "泉", "峪", "庄"), 0.85),
-    **dict.fromkeys(("园", "科技园", "产业园", "广场", "大厦", "小区", "片区", "地区", "港",
-                     "谷"), 0.6),
-    **dict.fromkeys(("中心", "基地", "节点"), 0.3),
-}
-# Words of planning prose: a candidate holding them is more often a phrase than a name.
-PHRASE_WORDS: tuple[str, ...] = (
-    "创新", "产业", "服务", "发展", "技术", "国际", "全球", "企业", "研发", "研究", "科创",
-    "转化", "转移", "孵化", "示范", "高水平", "一流", "特色", "综合", "新型", "现代", "智能",
-    "数字", "文化", "人才", "资本", "金融", "总部", "运营", "管理", "应用", "工程", "集群",
-    "实践", "体系", "建设", "首都", "城市", "重点", "各类", "各个", "单位", "支援",
-)
 MAX_CONTEXTS = 5
 # the kind a new place most likely has, by its final word (longest first); else "other"
 KIND_BY_SUFFIX: tuple[tuple[str, str], ...] = (
@@ -93,21 +78,6 @@ class UnknownName:
                 "other_plans": dict(self.other_plans)}
 
 
-def place_likelihood(name: str, count: int = 1, other_plans: int = 0) -> float:
-    """A score in 0–1: how likely `name` is a place rather than an institution or a phrase."""
-    ending = max((s for s in SUFFIX_WEIGHT if name.endswith(s)), key=len, default="")
-    score = SUFFIX_WEIGHT.get(ending, 0.4)
-    stem = name[: len(name) - len(ending)] if ending else name
-    phrase_hits = sum(1 for w in PHRASE_WORDS if w in stem)
-    score *= 0.5 ** phrase_hits
-    if len(name) > 8:
-        score *= 0.7
-    if re.search(r"[0-9A-Za-z]", stem) and not re.search(r"[\u4e00-\u9fff]{2}", stem):
-        score *= 0.6
-    score += min(0.1, 0.03 * (count - 1)) + min(0.1, 0.05 * other_plans)
-    return min(1.0, score)
-
-
 def _snippet(text: str, start: int, end: int, width: int = 24) -> str:
     left = max(0, start - width)
     right = min(len(text), end + width)
@@ -120,8 +90,10 @@ def unknown_names(plan_id: str, text: str, paragraphs: Sequence[Cited], gazettee
     """A plan's candidate names, most likely places first (then most frequent). `others`
     maps other plans' ids to their text, to count where else each name is used."""
     skip = set(dismissed)
+    rules = default_candidate_rules()
+    per_plan, most = rules.scoring.other_plan, rules.scoring.other_plan_max
     out: list[UnknownName] = []
-    for cand in find_candidates(text, plan_id, gazetteer):
+    for cand in find_candidates(text, plan_id, gazetteer, rules=rules):
         if cand.text in skip or any(s in cand.text for s in skip if len(s) >= 2):
             continue
         contexts = []
@@ -134,9 +106,8 @@ def unknown_names(plan_id: str, text: str, paragraphs: Sequence[Cited], gazettee
                     break
         elsewhere = {pid: n for pid, other in (others or {}).items()
                      if pid != plan_id and (n := other.count(cand.text))}
-        out.append(UnknownName(cand.text, cand.count,
-                               place_likelihood(cand.text, cand.count, len(elsewhere)),
-                               contexts, elsewhere))
+        score = min(1.0, cand.score + min(per_plan * len(elsewhere), most))
+        out.append(UnknownName(cand.text, cand.count, score, contexts, elsewhere))
     out.sort(key=lambda u: (-u.score, -u.count, u.text))
     return out[:limit]
 

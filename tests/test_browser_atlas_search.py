@@ -76,7 +76,7 @@ def search_and_pick(pg, typed: str, pid: str) -> None:
     ("頤和園", "yiheyuan"),       # traditional characters
     ("zgc", "zhongguancun"),      # pinyin initials
     ("Summer Palace", "yiheyuan"),  # English
-    ("西二旗", "xierqizhan"),     # a station, not a place the plans name
+    ("西二旗", "xierqi"),         # the area first (its station 西二旗站 comes second)
 
     ("颐和圆", "yiheyuan"),       # a close spelling
 ])
@@ -127,12 +127,12 @@ def test_a_miss_lists_the_nearest_names(page, live_server):  # noqa: F811
     page.goto(live_server.url + "/")
     page.wait_for_selector(READY, timeout=15000)
     box = page.locator("#pm-search-input")
-    box.fill("万柳东路")
+    box.fill("小营西路")
     page.wait_for_function("() => Planmap.state.searchShown && "
-                           "Planmap.state.searchShown.query === '万柳东路'", timeout=5000)
+                           "Planmap.state.searchShown.query === '小营西路'", timeout=5000)
     status = page.locator(".pm-search-status").inner_text()
     assert "没有找到" in status and "最接近" in status, status
-    answer = page.request.get(f"{live_server.url}/api/places?q=万柳东路").json()
+    answer = page.request.get(f"{live_server.url}/api/places?q=小营西路").json()
     assert answer["results"] == [] and answer["nearest"]
     shown = page.locator("#pm-search-list [role=option]").evaluate_all(
         "els => els.map(e => e.getAttribute('data-place'))")
@@ -154,10 +154,11 @@ def test_a_miss_lists_the_nearest_names(page, live_server):  # noqa: F811
 def test_english_search_status(page, live_server):  # noqa: F811
     page.goto(live_server.url + "/?lang=en")
     page.wait_for_selector(READY, timeout=15000)
-    page.locator("#pm-search-input").fill("Wanliu East Road Market")
+    # a name still absent (黑山扈路); "Wanliu East Road" now comes close to Shangdi East Road
+    page.locator("#pm-search-input").fill("Heishanhu Road Market")
     page.wait_for_function("() => Planmap.state.searchShown && "
-                           "Planmap.state.searchShown.query === 'Wanliu East Road Market'",
+                           "Planmap.state.searchShown.query === 'Heishanhu Road Market'",
                            timeout=5000)
     status = page.locator(".pm-search-status").inner_text()
-    assert status.startswith("Nothing named “Wanliu East Road Market”"), status
+    assert status.startswith("Nothing named “Heishanhu Road Market”"), status
     assert_clean(page)

@@ -153,14 +153,14 @@ def test_mentions_of_a_plan_file_match_the_finder(capsys: pytest.CaptureFixture[
 
 def test_mentions_unresolved(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "new.txt"
-    path.write_text("推动后厂村路沿线城市更新,打通后厂村路和永丰路,完善稻香湖周边。", "utf-8")
+    path.write_text("推动黑山扈路沿线城市更新,打通黑山扈路和闵庄路,完善北坞村周边。", "utf-8")
     status, out, _ = run(capsys, "mentions", str(path), "--unresolved", "--json")
     assert status == 0
     got = {c["text"]: c for c in json.loads(out)}
-    assert set(got) == {"后厂村路", "永丰路", "稻香湖"}
-    assert got["后厂村路"]["count"] == 2 and "后厂村路" in got["后厂村路"]["context"]
+    assert set(got) == {"黑山扈路", "闵庄路", "北坞村"}
+    assert got["黑山扈路"]["count"] == 2 and "黑山扈路" in got["黑山扈路"]["context"]
     status, out, _ = run(capsys, "mentions", str(path), "--unresolved")
-    assert status == 0 and out.splitlines()[0].split()[:2] == ["2", "后厂村路"]
+    assert status == 0 and out.splitlines()[0].split()[:2] == ["2", "黑山扈路"]
 
 
 @pytest.mark.parametrize(

@@ -135,7 +135,12 @@ def test_shangzhuang_and_sujiatuo_are_wetlands_only_in_the_wetland_list() -> Non
     assert spans("探索利用上庄镇的李家坟", P14)[0] == ("上庄镇", "shangzhuangzhen")
     assert spans("推动上庄路建设", P14) == [("上庄路", "shangzhuanglu")]
     assert spans("苏家坨中心医院项目建设", P14) == [("苏家坨中心医院", "sujiatuozhongxinyiyuan")]
-    assert spans("上庄发展") == []  # unscoped text: the bare string is no known place
+    # outside the 14th plan's wetland list the bare strings are the towns (short forms of 上庄镇,
+    # 苏家坨镇), also in the list's own words when it is written without the count
+    assert spans("上庄发展") == [("上庄", "shangzhuangzhen")]
+    assert spans("温泉、苏家坨、上庄、西北旺四镇") == [
+        ("温泉", "wenquanzhen"), ("苏家坨", "sujiatuozhen"), ("上庄", "shangzhuangzhen"),
+        ("西北旺", "xibeiwangzhen")]
 
 
 @pytest.mark.parametrize(

@@ -34,9 +34,11 @@ def test_initials_keep_digits_and_latin() -> None:
     ("頤和園", "yiheyuan"), ("颐和园", "yiheyuan"), ("Summer Palace", "yiheyuan"),
     ("summer palace", "yiheyuan"), ("zgc", "zhongguancun"), ("ZGC", "zhongguancun"),
     ("bql", "beiqinglu"), ("北清路", "beiqinglu"),
-    # places the plans do not name, found through the rail stations (OpenStreetMap)
-    ("西二旗", "xierqizhan"), ("回龙观", "huilongguanzhan"), ("西小口", "xixiaokouzhan"),
-    ("苏州街", "suzhoujiezhan"), ("xierqi", "xierqizhan"),
+    # places the plans do not name, found through the rail stations (OpenStreetMap) and the
+    # larger vocabulary (the area 西二旗 comes before its station, the street before its station)
+    ("西二旗站", "xierqizhan"), ("回龙观", "huilongguanzhan"), ("西小口", "xixiaokouzhan"),
+    ("苏州街站", "suzhoujiezhan"), ("西二旗", "xierqi"), ("苏州街", "suzhoujie"),
+    ("xierqi", "xierqi"), ("八里庄", "balizhuangjiedao"), ("百望山", "baiwangshan"),
 ])
 def test_search_finds_the_place_first(store: LayerStore, typed: str, pid: str) -> None:
     results = store.search(typed, limit=5)
@@ -60,8 +62,8 @@ def test_fuzzy_only_when_nothing_matches_plainly(store: LayerStore) -> None:
 
 
 # names in Haidian the gazetteer does not hold (since the stations came in, 西小口, 苏州街 and
-# 回龙观 are found)
-@pytest.mark.parametrize("typed", ["小西天", "万柳东路", "八里庄"])
+# 回龙观 are found; since the larger vocabulary, 八里庄 and 万柳 (万柳东路 is a fuzzy match of it))
+@pytest.mark.parametrize("typed", ["小西天", "小营西路", "黑山扈路"])
 def test_a_miss_has_nearest_names(store: LayerStore, typed: str) -> None:
     assert store.search(typed) == []
     nearest = store.nearest(typed)
@@ -77,7 +79,7 @@ def test_nearest_names_are_close_first(index: PlaceIndex) -> None:
 
 
 def test_api_answers_nearest_for_a_miss(client) -> None:
-    r = client.get("/api/places?q=万柳东路").get_json()
+    r = client.get("/api/places?q=小营西路").get_json()
     assert r["results"] == [] and r["nearest"]
     assert all(n["page"].startswith("/places/") for n in r["nearest"])
     r = client.get("/api/places?q=頤和園").get_json()

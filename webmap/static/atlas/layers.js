@@ -35,9 +35,11 @@
       return b.isValid() ? (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()) : 0;
     }
 
-    // Where a shape's popup opens when it is opened without a click.
+    // Where a shape's popup opens when it is opened without a click (a MultiPoint, such as a
+    // university's two campuses, is a group of markers: the middle of its bounds).
     function anchorOf(layer) {
-      return layer.getLatLng ? layer.getLatLng() : layer.getCenter();
+      if (layer.getLatLng) return layer.getLatLng();
+      return layer.getCenter ? layer.getCenter() : layer.getBounds().getCenter();
     }
 
     function decorate(f, layer, layerId) {
