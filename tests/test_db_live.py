@@ -55,3 +55,14 @@ def test_an_approval_reaches_pages_api_ogc_and_downloads(db_url, base_store, tmp
     page = client.get(f"/places/{PARK}?lang=en").get_data(as_text=True)
     assert "surveyed" in page.lower()
     store.close()
+
+
+def test_healthz_reports_the_database_behind_the_store(db_url, base_store) -> None:
+    app = create_app({"TESTING": True, "STORE": base_store, "DATABASE_URL": db_url,
+                      "SECRET_KEY": "k"})
+    answer = app.test_client().get("/healthz").get_json()
+    assert answer["status"] == "ok"
+    assert answer["database"]["reachable"] is True
+    assert answer["database"]["backend"] in ("sqlite", "postgresql")
+    none = create_app({"TESTING": True, "STORE": base_store, "DATABASE_URL": "none"})
+    assert "database" not in none.test_client().get("/healthz").get_json()

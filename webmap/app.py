@@ -36,7 +36,7 @@ from webmap import (
 )
 from webmap.config import load_settings
 from webmap.responses import gzip_page, gzip_static
-from webmap.sources import get_store, install_store
+from webmap.sources import get_store, install_store, installed_store
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "version": store.version,
             "plans": [{"id": p.id, "title": p.title, "year": p.year} for p in store.plans()],
         }
-        database = store.database_status()
+        database = installed_store().database_status()
         if database is not None:
             answer["database"] = database
         return jsonify(answer)

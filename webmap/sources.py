@@ -101,6 +101,14 @@ def _database_store(app: Flask, url: str, base: Any) -> DatabaseStore:
     return DatabaseStore(db, base, check_seconds=app.config["CHANGE_CHECK_SECONDS"])
 
 
+def installed_store(app: Flask | None = None) -> PlanStore:
+    """The store the app serves from, not a request's snapshot of it: what /healthz asks about
+    the database behind it."""
+    app = app or current_app
+    get_store(app)  # installs it on first use
+    return app.extensions[STORE_KEY]
+
+
 def get_store(app: Flask | None = None) -> PlanStore:
     """The store to answer from; in a request, one snapshot for the whole request."""
     app = app or current_app
