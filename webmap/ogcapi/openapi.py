@@ -62,7 +62,8 @@ def _items_params(queryables: list, property_names: list[str]) -> list[dict]:
         _F,
         _query("limit", f"features per page. A value above {MAX_LIMIT} is not an error: it is "
                f"treated as {MAX_LIMIT} (Part 1, /req/core/fc-limit-definition)",
-               {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT}),
+               {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                "default": DEFAULT_LIMIT}),
         _query("offset", "number of features to skip (in the answer's order)",
                {"type": "integer", "minimum": 0, "default": 0}),
         _query("bbox", "minx,miny,maxx,maxy (or 6 numbers; heights ignored) in bbox-crs axis "
