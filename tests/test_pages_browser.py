@@ -143,8 +143,8 @@ def test_a_plans_place_shows_on_its_own_map(browser, live_server, artifacts_dir)
     # closer than the plan's frame
     record = page.request.get(f"{live_server.url}/api/places/yiheyuan").json()
     lon, lat = record["anchor"]
+    page.wait_for_function("() => Planmap.state.map.getZoom() >= 13", timeout=5000)
     assert page.evaluate(f"Planmap.state.map.getBounds().contains([{lat}, {lon}])")
-    assert page.evaluate("Planmap.state.map.getZoom()") >= 13
     assert "颐和园" in page.locator("#pm-map-status").inner_text()
     # a mention in the text does the same; the popup's Details link leads to the place page
     mention = page.locator('.pm-plan-text a.pm-mention[data-place="beiqinglu"]').first
