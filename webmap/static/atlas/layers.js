@@ -133,7 +133,8 @@
           }
         });
       });
-      map.fitBounds(near || group.getBounds(), {maxZoom: 15, padding: [20, 20]});
+      // at once: an animated frame still running would undo a place the user picks meanwhile
+      map.fitBounds(near || group.getBounds(), {maxZoom: 15, padding: [20, 20], animate: false});
     }
 
     state.load = load;
